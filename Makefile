@@ -1,0 +1,37 @@
+# The Economics of Generative AI: build and test.
+# `make book` and `make test` are the only two commands a fresh machine needs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help book test lint bench clean freeze
+
+help: ## Show the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+# The environment is rebuilt whenever requirements.txt or pyproject.toml changes.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.3.1"
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+book: $(STAMP) ## Execute every chapter with papermill and build the site into _build/html
+	$(PY) -m analysis build
+
+test: $(STAMP) ## Lint and run the tests (including one real build)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check analysis tests
+	$(PY) -m pytest
+
+lint: $(STAMP) ## Lint only
+	$(PY) -m ruff check .
+
+clean: ## Remove the build output (not the virtual environment)
+	rm -rf _build
+
+freeze: $(STAMP) ## Re-pin requirements.txt from the current environment
+	{ head -2 requirements.txt; $(PY) -m pip freeze --exclude-editable | grep -viE '^(pip|setuptools|wheel)=='; echo "-e ."; } > requirements.tmp && mv requirements.tmp requirements.txt

@@ -1,0 +1,252 @@
+"""The build driver: papermill executes every chapter, then Jupyter Book renders the result.
+
+One executor: notebooks are run by papermill (in parallel, one kernel per notebook) into a
+staging folder together with a copy of the book's sources; Jupyter Book then renders the
+staged, already-executed notebooks with execution off and warnings as errors. The new site
+replaces ``_build/html`` only when everything succeeded, so a failing build leaves the
+previous site as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.data import DATA_DIR, load_dataset
+from analysis.parameters import CHAPTERS
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BOOK_FILES = ("_config.yml", "_toc.yml")
+
+
+class BuildError(RuntimeError):
+    """The book could not be built; the message names the notebook, cell and error, or the warnings."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    html_dir: Path
+    notebooks: tuple[str, ...]
+    seconds: float
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    line = next((x for x in str(text).splitlines() if x.strip()), "")
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _hide_injected_parameters(path: str) -> None:
+    """Tag papermill's injected-parameters cell so the site shows the parameters table, not code."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+    nbformat.write(notebook, path)
+
+
+def _execute_one(task: tuple[str, str, dict[str, Any], str, str]) -> str | None:
+    """Run one notebook with papermill; return None on success or a one-paragraph error message.
+
+    A failed notebook, with its traceback in the failing cell, is kept in ``failed_dir``.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    source, target, parameters, label, failed_dir = task
+    kept = Path(failed_dir) / Path(target).name
+    try:
+        pm.execute_notebook(
+            source,
+            target,
+            parameters=parameters,
+            cwd=str(Path(source).parent),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as error:
+        # papermill counts code cells from 0 including the cell it injects; people count from 1.
+        return (
+            f"{label} failed in cell {error.cell_index + 1} (execution count {error.exec_count}), "
+            f"which begins {_first_line(error.source)!r}:\n    {error.ename}: {_first_line(error.evalue, 2000)}\n"
+            f"    The executed notebook with the full traceback is kept at {_keep(target, kept)}"
+        )
+    except Exception as error:  # a kernel that dies or cannot start is reported, not hidden
+        return f"{label} could not be executed: {type(error).__name__}: {_first_line(str(error), 2000)}"
+    _hide_injected_parameters(target)
+    return None
+
+
+def _keep(target: str, kept: Path) -> Path:
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(target, kept)
+    return kept
+
+
+def execute_notebooks(
+    tasks: list[tuple[Path, Path, dict[str, Any]]], root: Path, failed_dir: Path, jobs: int | None = None
+) -> None:
+    """Execute ``(source, target, parameters)`` notebooks in parallel; raise :class:`BuildError` listing failures."""
+    payload = [
+        (
+            str(src),
+            str(dst),
+            dict(params),
+            str(src.relative_to(root)) if src.is_relative_to(root) else str(src),
+            str(failed_dir),
+        )
+        for src, dst, params in tasks
+    ]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(payload)))
+    if workers == 1:
+        errors = [_execute_one(p) for p in payload]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            errors = list(pool.map(_execute_one, payload))
+    failures = [e for e in errors if e]
+    if failures:
+        raise BuildError("notebook execution failed:\n" + "\n".join(failures))
+
+
+def write_bibliography(data_dir: Path, target: Path) -> None:
+    """Write ``references.bib`` from ``data/sources.csv`` (the one source of truth for sources)."""
+    sources = load_dataset(data_dir)["sources"]
+    entries = []
+    for s in sources.itertuples(index=False):
+        fields = {"title": s.title, "year": str(s.date)[:4], "note": s.note or ""}
+        if s.author:
+            fields["author"] = s.author
+        if s.publisher:
+            fields["publisher"] = s.publisher
+        if s.url:
+            fields["url"] = s.url
+        body = ",\n".join(f"  {k} = {{{_bib_escape(v)}}}" for k, v in fields.items() if v)
+        entries.append(f"@misc{{{s.source_id},\n{body}\n}}\n")
+    target.write_text("\n".join(entries), encoding="utf-8")
+
+
+def _bib_escape(text: str) -> str:
+    return str(text).replace("\\", "\\textbackslash{}").replace("{", "\\{").replace("}", "\\}").replace("%", "\\%")
+
+
+def stage_book(root: Path, stage: Path, data_dir: Path) -> list[Path]:
+    """Copy the book's sources into ``stage``; return the notebooks that must be executed."""
+    for name in BOOK_FILES:
+        shutil.copy2(root / name, stage / name)
+    notebooks = []
+    for path in sorted((root / "book").rglob("*")):
+        if path.is_dir() or ".ipynb_checkpoints" in path.parts:
+            continue
+        relative = path.relative_to(root)
+        if path.suffix == ".ipynb":
+            notebooks.append(relative)
+            continue
+        (stage / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, stage / relative)
+    write_bibliography(data_dir, stage / "references.bib")
+    return notebooks
+
+
+def run_jupyter_book(stage: Path, out: Path) -> None:
+    """Render the staged book with execution off; any Sphinx warning fails the build."""
+    command = [
+        sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(stage),
+        "--path-output", str(out), "--warningiserror", "--nitpick", "--keep-going",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        log = (result.stdout + result.stderr).splitlines()
+        important = [x for x in log if "WARNING" in x or "ERROR" in x or "Error" in x] or log[-30:]
+        raise BuildError("Jupyter Book failed (warnings are errors):\n  " + "\n  ".join(important[:40]))
+
+
+def build_book(
+    root: Path = REPO_ROOT,
+    output_dir: Path | None = None,
+    parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    data_dir: Path = DATA_DIR,
+    jobs: int | None = None,
+) -> BuildResult:
+    """Execute every chapter and build the site into ``output_dir / "html"``.
+
+    Parameters
+    ----------
+    root
+        Repository root (holds ``_config.yml``, ``_toc.yml`` and ``book/``).
+    output_dir
+        Build folder (default ``root / "_build"``); the site goes to its ``html`` folder.
+    parameters
+        Per chapter name, parameter values passed to papermill (default: the notebooks' own).
+    data_dir
+        Data folder; validated before any notebook runs.
+    jobs
+        Notebooks executed at once (default: one per core).
+    """
+    started = time.perf_counter()
+    root = Path(root).resolve()
+    output_dir = Path(output_dir or root / "_build").resolve()
+    load_dataset(data_dir)  # fail on bad data before any work
+    parameters = dict(parameters or {})
+    unknown = sorted(set(parameters) - set(CHAPTERS))
+    if unknown:
+        raise BuildError(f"parameters given for unknown chapter(s) {unknown}; chapters: {sorted(CHAPTERS)}")
+    by_notebook = {c.notebook: parameters.get(c.name, {}) for c in CHAPTERS.values()}
+    output_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=output_dir))
+    try:
+        notebooks = stage_book(root, stage, data_dir)
+        tasks = [(root / nb, stage / nb, dict(by_notebook.get(nb.as_posix(), {}))) for nb in notebooks]
+        execute_notebooks(tasks, root, output_dir / "failed", jobs)
+        run_jupyter_book(stage, stage / "out")
+        new_html = stage / "out" / "_build" / "html"
+        final = output_dir / "html"
+        previous = output_dir / f".html-previous-{os.getpid()}"
+        if final.exists():
+            final.rename(previous)
+        new_html.rename(final)
+        shutil.rmtree(previous, ignore_errors=True)
+        executed = output_dir / "executed"
+        shutil.rmtree(executed, ignore_errors=True)
+        shutil.copytree(stage / "book", executed, ignore=shutil.ignore_patterns("*.md", "*.bib"))
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return BuildResult(final, tuple(nb.as_posix() for nb in notebooks), time.perf_counter() - started)
+
+
+def describe_parameters(chapter: str) -> pd.DataFrame:
+    """A chapter's parameters as a table: name, type, default, allowed, unit, provenance."""
+    spec = CHAPTERS[chapter]
+    facts = load_dataset()["facts"]
+    rows = []
+    for p in spec.parameters:
+        if p.fact_id:
+            fact = facts.loc[p.fact_id]
+            origin = f"{fact['kind']} ({fact['source_id']}, fact {p.fact_id}.{p.fact_field})"
+        else:
+            origin = "modelling choice of the report"
+        rows.append(
+            {
+                "name": p.name,
+                "type": p.type.__name__,
+                "default": p.default,
+                "allowed": p.allowed(),
+                "unit": p.unit,
+                "description": p.description,
+                "default_from": origin,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,144 @@
+"""Charts: one altair theme for the whole book, one function per chart kind.
+
+Charts are rendered on the site by Vega-Embed from the site's own copy of the Vega
+libraries (see :mod:`analysis.sphinx_site`), never from a CDN: :func:`enable` registers
+a renderer whose HTML only calls the global ``vegaEmbed`` once the page has loaded.
+Colours come from the Okabe-Ito palette, which stays distinguishable with the common
+forms of colour blindness.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+THEME_NAME = "genai_report"
+RENDERER_NAME = "genai_report_offline"
+# Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia, protanopia, tritanopia.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
+ACCENT = PALETTE[0]
+MUTED = "#8a8a8a"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+
+
+def theme_config() -> dict[str, Any]:
+    """The book's Vega-Lite config: font, sizes, palette, no chart titles (captions carry them)."""
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"stroke": None, "continuousWidth": 560, "continuousHeight": 300},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": "normal", "gridColor": "#e6e6e6"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "range": {"category": list(PALETTE)},
+            "mark": {"color": ACCENT},
+            "title": {"fontSize": 13, "anchor": "start"},
+        }
+    }
+
+
+def _chart_html(spec: dict[str, Any]) -> str:
+    """HTML for one chart: a container and a module script that embeds it after page load."""
+    payload = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    chart_id = "vega-" + hashlib.sha256(payload.encode()).hexdigest()[:12]
+    description = html.escape(str(spec.get("description", "Chart")), quote=True)
+    # "</" must not appear inside a script element.
+    safe_payload = payload.replace("</", "<\\/")
+    return (
+        f'<div class="vega-chart" id="{chart_id}" role="figure" aria-label="{description}"></div>\n'
+        f'<script type="module">\n'
+        f'const el = document.getElementById("{chart_id}");\n'
+        f"window.vegaEmbed(el, {safe_payload}, "
+        f'{{"actions": false, "renderer": "svg"}}).catch((err) => {{ el.textContent = "Chart failed: " + err; '
+        f"console.error(err); }});\n"
+        f"</script>"
+    )
+
+
+def _renderer(spec: dict[str, Any], **_: Any) -> dict[str, str]:
+    return {"text/html": _chart_html(spec), "text/plain": str(spec.get("description", "<chart>"))}
+
+
+def enable() -> None:
+    """Register and enable the book's theme and offline renderer (call once per notebook)."""
+    alt.theme.register(THEME_NAME, enable=True)(theme_config)
+    alt.renderers.register(RENDERER_NAME, _renderer)
+    alt.renderers.enable(RENDERER_NAME)
+
+
+def chart_ranges(
+    frame: pd.DataFrame,
+    category: str,
+    low: str,
+    high: str,
+    *,
+    description: str,
+    x_title: str,
+    point: str | None = None,
+    x_format: str = ".0%",
+    log_scale: bool = False,
+    reference_value: float | None = None,
+    order: Sequence[str] | None = None,
+    tooltip_fields: Sequence[tuple[str, str, str]] = (),
+) -> alt.Chart:
+    """Horizontal low-high bars, one per category, with an optional base point and reference line.
+
+    Parameters
+    ----------
+    frame
+        Tidy data: one row per category with ``low``, ``high`` (and ``point``) columns.
+    category, low, high, point
+        Column names.
+    description
+        Text for screen readers (the chart's Vega-Lite ``description``).
+    x_title, x_format
+        Axis title and d3 number format.
+    log_scale
+        Use a log x-axis (for ratios spanning orders of magnitude).
+    reference_value
+        Draw a dashed vertical rule here (e.g. LTV/CAC = 1).
+    order
+        Category order top to bottom (default: as in ``frame``).
+    tooltip_fields
+        Extra (column, title, format) triples for the tooltip.
+    """
+    missing = [c for c in (category, low, high, point) if c and c not in frame.columns]
+    if missing:
+        raise KeyError(f"chart_ranges: columns {missing} not in the data (have {list(frame.columns)})")
+    sort = list(order) if order is not None else list(frame[category])
+    scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
+    y = alt.Y(f"{category}:N", sort=sort, title=None)
+    tooltip = [
+        alt.Tooltip(f"{category}:N"),
+        alt.Tooltip(f"{low}:Q", format=x_format, title="low"),
+        alt.Tooltip(f"{high}:Q", format=x_format, title="high"),
+    ]
+    if point:
+        tooltip.insert(1, alt.Tooltip(f"{point}:Q", format=x_format, title="base"))
+    tooltip += [alt.Tooltip(f"{c}:Q", title=t, format=f) for c, t, f in tooltip_fields]
+    base = alt.Chart(frame)
+    bars = base.mark_bar(height=14, cornerRadius=3, opacity=0.85).encode(
+        x=alt.X(f"{low}:Q", title=x_title, axis=alt.Axis(format=x_format), scale=scale),
+        x2=f"{high}:Q",
+        y=y,
+        tooltip=tooltip,
+    )
+    layers: list[alt.Chart] = [bars]
+    if point:
+        layers.append(
+            base.mark_point(shape="diamond", size=90, filled=True, color=PALETTE[7]).encode(
+                x=f"{point}:Q", y=y, tooltip=tooltip
+            )
+        )
+    if reference_value is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"reference": [reference_value]}))
+            .mark_rule(strokeDash=[4, 4], color=PALETTE[3])
+            .encode(x="reference:Q")
+        )
+    return alt.layer(*layers).properties(description=description, height=alt.Step(26))

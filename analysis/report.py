@@ -1,0 +1,307 @@
+"""Presentation: the tables, charts and glued text of the chapters, built from computed results.
+
+Computation lives in the topic modules (:mod:`analysis.business_models`, ...); this module
+only arranges and formats their results, with the formatters of :mod:`analysis.tables`
+and the chart functions of :mod:`analysis.charts`, so that the notebooks hold no logic.
+Text for prose is returned as ``IPython.display.Markdown`` so myst-nb's ``{glue:md}``
+inserts it as it reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import altair as alt
+import pandas as pd
+from IPython.display import Markdown
+
+from analysis import charts
+from analysis.data import Dataset
+from analysis.parameters import get_chapter
+from analysis.tables import fmt_number, fmt_range, fmt_share, fmt_usd, myst_table
+
+
+def table_block(frame: pd.DataFrame, name: str, caption: str) -> Markdown:
+    """A numbered, captioned table for ``{glue:md}`` with ``:format: myst``."""
+    return Markdown(myst_table(frame, name, caption))
+
+
+def md_text(text: str) -> Markdown:
+    """Plain text for ``{glue:md}``."""
+    return Markdown(str(text))
+
+
+def md_share(value: float, digits: int = 0) -> Markdown:
+    return Markdown(fmt_share(float(value), digits))
+
+
+def md_share_range(low: float, high: float) -> Markdown:
+    return Markdown(fmt_range(float(low), float(high), fmt_share))
+
+
+def md_usd(value: float, plus: bool = False) -> Markdown:
+    """USD, with a '+' when the source gives only a lower bound ('$200M+')."""
+    return Markdown(fmt_usd(float(value)) + ("+" if plus else ""))
+
+
+def md_usd_range(low: float, high: float, plus: bool = False) -> Markdown:
+    return Markdown(fmt_range(float(low), float(high), fmt_usd) + ("+" if plus else ""))
+
+
+def md_count(value: float) -> Markdown:
+    return Markdown(fmt_number(float(value), 0))
+
+
+def md_count_of(part: int, whole: int) -> Markdown:
+    return Markdown(f"{part} of the {whole}")
+
+
+def md_ratio(value: float) -> Markdown:
+    return Markdown(fmt_number(float(value), 1))
+
+
+def md_multiple_range(low: float, high: float) -> Markdown:
+    return Markdown(f"{fmt_number(float(low), 0)}–{fmt_number(float(high), 0)} times")
+
+
+KIND_LABELS = {"reported": "reported", "assumption": "assumption", "parameter": "your parameter"}
+
+
+def business_model_table(dataset: Dataset) -> pd.DataFrame:
+    """The seven business models: how each works, revenue, margin, moat, examples, main risk."""
+    models = dataset["business_models"].sort_values("order")
+    margins = {
+        mid: fmt_range(float(f["low"]), float(f["high"]), fmt_share)
+        for mid, f in ((m.id, dataset.fact(m.gross_margin_fact_id)) for m in models.itertuples(index=False))
+    }
+    table_margin = dataset.fact("marketplace_table_gross_margin")
+    margins["marketplace"] += (
+        f" on the take (table: {fmt_range(float(table_margin['low']), float(table_margin['high']), fmt_share)},"
+        " the take rate)"
+    )
+    frame = pd.DataFrame(
+        {
+            "Business model": models["name"].to_numpy(),
+            "How it works": models["how_it_works"].to_numpy(),
+            "Revenue source": models["revenue_source"].to_numpy(),
+            "Gross margin": [margins[m] for m in models["id"]],
+            "What makes it defensible": models["defensibility"].to_numpy(),
+            "Examples": models["examples"].to_numpy(),
+            "Main risk": [f"{r}: “{q}”" for r, q in zip(models["main_risk"], models["main_risk_quote"], strict=True)],
+        }
+    )
+    return frame
+
+
+def gross_margin_chart(margins: pd.DataFrame) -> alt.LayerChart:
+    """Range chart of the models' gross margins (from :func:`business_models.gross_margin_ranges`)."""
+    return charts.chart_ranges(
+        margins,
+        "business_model",
+        "gross_margin_low",
+        "gross_margin_high",
+        point="gross_margin_mid",
+        x_title="Gross margin",
+        description="Horizontal range bars of typical gross margin, low to high, for seven generative-AI "
+        "business models, with the midpoint marked.",
+    )
+
+
+def ltv_to_cac_chart(unit_economics: pd.DataFrame) -> alt.LayerChart:
+    """Range chart of LTV/CAC intervals on a log axis, with the break-even line at 1."""
+    return charts.chart_ranges(
+        unit_economics,
+        "business_model",
+        "ltv_to_cac_low",
+        "ltv_to_cac_high",
+        point="ltv_to_cac",
+        x_title="LTV / CAC (log scale)",
+        x_format=".2~f",
+        log_scale=True,
+        reference_value=1.0,
+        description="Horizontal range bars of lifetime value over acquisition cost for seven business "
+        "models on a log axis, base case marked, with a dashed line at 1.",
+    )
+
+
+def _interval(base: float, low: float, high: float, fmt: Any) -> str:
+    return f"{fmt(base)} [{fmt(low)}–{fmt(high)}]"
+
+
+def unit_economics_table(unit_economics: pd.DataFrame) -> pd.DataFrame:
+    """Base case and interval of every unit-economics metric per model."""
+    u = unit_economics
+
+    def col(metric: str, fmt: Any) -> list[str]:
+        return [
+            _interval(b, lo, hi, fmt)
+            for b, lo, hi in zip(u[metric], u[f"{metric}_low"], u[f"{metric}_high"], strict=True)
+        ]
+
+    frame = pd.DataFrame(
+        {
+            "Business model": u["business_model"],
+            "ARPU / month": col("arpu_month_usd", fmt_usd),
+            "Gross margin": col("gross_margin", fmt_share),
+            "Monthly churn": col("monthly_churn", lambda x: fmt_share(x, 1)),
+            "CAC": col("cac_usd", fmt_usd),
+            "LTV": col("ltv_usd", fmt_usd),
+            "LTV / CAC": col("ltv_to_cac", lambda x: fmt_number(x, 1)),
+            "CAC payback (months)": col("payback_months", lambda x: fmt_number(x, 1)),
+        }
+    )
+    return frame
+
+
+INPUT_LABELS = {
+    "gross_margin": "gross margin",
+    "arpu_month_usd": "revenue per customer per month",
+    "monthly_churn": "monthly churn",
+    "cac_usd": "acquisition cost per customer",
+    "cost_per_signup_usd": "marketing cost per free sign-up",
+    "freemium_conversion": "free-to-paid conversion",
+    "gmv_month_usd": "purchases per buyer per month",
+    "take_rate": "take rate",
+    "annual_contract_usd": "annual contract value",
+    "annual_retention": "annual retention",
+    "cac_to_acv": "acquisition cost, in years of contract value",
+    "sales_cycle_months": "sales cycle",
+}
+
+
+def _fmt_input(value: float, unit: str) -> str:
+    if unit == "share":
+        return fmt_share(value, 1 if value < 0.1 else 0)
+    if unit.startswith("usd"):
+        return fmt_usd(value)
+    if unit == "months":
+        return f"{fmt_number(value, 1)} months"
+    return fmt_number(value, 2)
+
+
+def unit_economics_inputs_table(dataset: Dataset, inputs: pd.DataFrame) -> pd.DataFrame:
+    """Every unit-economics input with its range and provenance (quote or rationale)."""
+    names = dataset["business_models"]["name"]
+    facts = dataset["facts"]
+    frame = pd.DataFrame(
+        {
+            "Business model": [names[m] for m in inputs["business_model_id"]],
+            "Input": [INPUT_LABELS[i] for i in inputs["input"]],
+            "Low–high (base)": [
+                f"{fmt_range(lo, hi, lambda x, u=u: _fmt_input(x, u))} ({_fmt_input(b, u)})"
+                for lo, b, hi, u in zip(inputs["low"], inputs["base"], inputs["high"], inputs["unit"], strict=True)
+            ],
+            "Kind": [KIND_LABELS[k] for k in inputs["kind"]],
+            "Quote or rationale": [
+                f"“{facts.at[f, 'quote']}”" if facts.at[f, "kind"] != "assumption" else facts.at[f, "rationale"]
+                for f in inputs["fact_id"]
+            ],
+            "Source": inputs["source_id"].to_numpy(),
+        }
+    )
+    return frame
+
+
+def claims_table(claims: pd.DataFrame, nearest: pd.DataFrame) -> pd.DataFrame:
+    """Each claim: the two models' base LTV/CAC, the verdict, and the nearest flip."""
+    nearest = nearest.set_index("claim_id")
+    flips = []
+    for claim_id in claims["claim_id"]:
+        if claim_id not in nearest.index:
+            flips.append("no single input reverses it")
+            continue
+        f = nearest.loc[claim_id]
+        flips.append(
+            f"{f['business_model']} {INPUT_LABELS[f['input']]} from {_fmt_input(f['base'], _unit_of(f['input']))} "
+            f"to {_fmt_input(f['flip_value'], _unit_of(f['input']))} ({f['relative_change']:+.0%})"
+        )
+    frame = pd.DataFrame(
+        {
+            "Claim (quoted)": [f"“{c}”" for c in claims["claim"]],
+            "Favoured model": claims["favoured_model"],
+            "LTV/CAC": claims["favoured_ltv_to_cac"].map(lambda x: fmt_number(x, 1)),
+            "Other model": claims["other_model"],
+            "LTV/CAC ": claims["other_ltv_to_cac"].map(lambda x: fmt_number(x, 1)),
+            "Base case": [
+                ("agrees" if a else "disagrees") + (" (whole interval)" if r else "")
+                for a, r in zip(claims["agrees"], claims["robust"], strict=True)
+            ],
+            "Flips when": flips,
+        }
+    )
+    return frame
+
+
+def _unit_of(input_name: str) -> str:
+    if input_name in {"gross_margin", "monthly_churn", "freemium_conversion", "take_rate", "annual_retention"}:
+        return "share"
+    if input_name in {"cac_to_acv"}:
+        return "multiple"
+    return "usd"
+
+
+def flips_table(flips: pd.DataFrame) -> pd.DataFrame:
+    """Every input that can reverse a claim, with the flip value and whether it is in range."""
+    frame = pd.DataFrame(
+        {
+            "Claim": flips["claim_id"].str.replace("_", " "),
+            "Model": flips["business_model"],
+            "Input": flips["input"].map(INPUT_LABELS),
+            "Base": [_fmt_input(b, _unit_of(i)) for b, i in zip(flips["base"], flips["input"], strict=True)],
+            "Flips at": [_fmt_input(v, _unit_of(i)) for v, i in zip(flips["flip_value"], flips["input"], strict=True)],
+            "Change": flips["relative_change"].map(lambda x: f"{x:+.0%}"),
+            "In stated range": flips["within_stated_range"].map({True: "in range", False: "outside"}),
+            "Kind": flips["kind"].map(KIND_LABELS),
+        }
+    )
+    return frame
+
+
+def who_makes_money_table(dataset: Dataset) -> pd.DataFrame:
+    from analysis.business_models import who_makes_money
+
+    return who_makes_money(dataset)
+
+
+def disagreements_table(disagreements: pd.DataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "Entity": disagreements["entity"],
+            "Quantity": disagreements["metric"].str.replace("_", " "),
+            "Figure": disagreements["central_value"].map(fmt_usd),
+            "Year": disagreements["year"],
+            "Source": disagreements["source_id"],
+            "Quote": disagreements["quote"].map(lambda q: f"“{q}”"),
+        }
+    )
+    return frame
+
+
+def generation_costs_table(costs: pd.DataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "Output": costs["output"],
+            "Cost per generation": [
+                fmt_range(lo, hi, fmt_usd) for lo, hi in zip(costs["cost_low_usd"], costs["cost_high_usd"], strict=True)
+            ],
+            "Basis": costs["basis"],
+        }
+    )
+    return frame
+
+
+def parameters_table(chapter: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    """The parameters a chapter ran with, beside their defaults and the defaults' provenance."""
+    spec = get_chapter(chapter)
+    frame = pd.DataFrame(
+        {
+            "Parameter": [p.name for p in spec.parameters],
+            "Value": [params[p.name] for p in spec.parameters],
+            "Default": [p.default for p in spec.parameters],
+            "Allowed": [p.allowed() for p in spec.parameters],
+            "Description": [p.description for p in spec.parameters],
+            "Default from": [f"fact {p.fact_id}" if p.fact_id else "modelling choice" for p in spec.parameters],
+        }
+    )
+    return frame

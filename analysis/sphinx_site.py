@@ -1,0 +1,70 @@
+"""Sphinx extension: the site's own assets (Vega libraries, table styles), nothing from a CDN.
+
+The bundle comes from ``vl_convert.javascript_bundle`` (no network), is written once per
+vl-convert version into a cache folder, and is added to every page as a module script, so
+its top-level names cannot clash with Sphinx's own globals. It assigns ``window.vegaEmbed``,
+which the charts' own module scripts (see :mod:`analysis.charts`) call; module scripts run
+in document order, so the bundle in the page head always runs first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+BUNDLE_NAME = "vega-bundle.js"
+CSS_NAME = "report.css"
+# Wide report tables: smaller type, and cells that wrap instead of squeezing the text columns.
+REPORT_CSS = """
+table.report-table { font-size: 0.82rem; width: 100%; }
+table.report-table td, table.report-table th { padding: 0.3rem 0.45rem; vertical-align: top; }
+table.report-table td p { margin: 0; }
+.vega-chart { width: 100%; overflow-x: auto; }
+"""
+
+
+def vega_lite_version() -> str:
+    """The Vega-Lite minor version altair writes specs for, e.g. '6.4'."""
+    return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+def write_bundle(folder: Path) -> Path:
+    """Write the JavaScript bundle into ``folder`` (reused if already there); return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / BUNDLE_NAME
+    stamp = folder.parent / f".{BUNDLE_NAME}.version"
+    version = f"vl-convert {vl_convert.__version__}, vega-lite {vega_lite_version()}"
+    if not (target.exists() and stamp.exists() and stamp.read_text() == version):
+        target.write_text(vl_convert.javascript_bundle(vl_version=vega_lite_version()), encoding="utf-8")
+        stamp.write_text(version)
+    return target
+
+
+def _add_bundle(app: Any) -> None:
+    folder = Path(app.outdir).parent / ".vega-static"
+    write_bundle(folder)
+    (folder / CSS_NAME).write_text(REPORT_CSS, encoding="utf-8")
+    app.config.html_static_path.append(str(folder))
+
+
+def _drop_cdn_scripts(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Remove sphinx-thebe's scripts, which name a CDN; the book has no live code cells."""
+    scripts = context.get("script_files")
+    if scripts is None:
+        return
+    context["script_files"] = [
+        s
+        for s in scripts
+        if "thebe" not in str(s) and "THEBE_JS_URL" not in str(getattr(s, "attributes", {}).get("body", ""))
+    ]
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("builder-inited", _add_bundle)
+    app.connect("html-page-context", _drop_cdn_scripts)
+    app.add_js_file(BUNDLE_NAME, type="module")
+    app.add_css_file(CSS_NAME)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

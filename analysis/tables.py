@@ -1,0 +1,122 @@
+"""Number formatting and table rendering shared by every chapter.
+
+Prose (through glue) and tables use the same formatters, so a figure reads the same
+wherever it appears.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+import pandas as pd
+
+
+def fmt_usd(value: float, digits: int = 2) -> str:
+    """US dollars, compact: $1.5B, $15M, $300K, $20, $0.004.
+
+    Examples
+    --------
+    >>> fmt_usd(15e6), fmt_usd(1.25e9), fmt_usd(300_000), fmt_usd(20), fmt_usd(0.004)
+    ('$15M', '$1.25B', '$300K', '$20', '$0.004')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if value >= size:
+            return f"{sign}${_trim(value / size, digits)}{suffix}"
+    if value >= 1:
+        return f"{sign}${_trim(value, digits)}"
+    return f"{sign}${value:.{max(digits, 1)}g}" if value else "$0"
+
+
+def _trim(number: float, digits: int) -> str:
+    text = f"{number:.{digits}f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def fmt_share(value: float, digits: int = 0) -> str:
+    """A share as a percentage: 0.6 -> '60%'.
+
+    Examples
+    --------
+    >>> fmt_share(0.6), fmt_share(0.00874, 2)
+    ('60%', '0.87%')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value * 100:.{digits}f}%"
+
+
+def fmt_number(value: float, digits: int = 1) -> str:
+    """A plain number with thousands separators and trailing zeros trimmed.
+
+    Examples
+    --------
+    >>> fmt_number(4.372), fmt_number(12000, 0)
+    ('4.4', '12,000')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_range(low: float, high: float, fmt: Callable[[float], str]) -> str:
+    """A low-high range with one formatter: '30%–60%'; a single value when they are equal.
+
+    Examples
+    --------
+    >>> fmt_range(0.3, 0.6, fmt_share), fmt_range(15e6, 15e6, fmt_usd)
+    ('30%–60%', '$15M')
+    """
+    if low == high:
+        return fmt(low)
+    return f"{fmt(low)}–{fmt(high)}"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$])")
+
+
+def escape_markdown(text: object) -> str:
+    """Text with Markdown's special characters backslash-escaped, on one line.
+
+    Examples
+    --------
+    >>> print(escape_markdown("30-60% | *new*"))
+    30-60% \\| \\*new\\*
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def myst_table(frame: pd.DataFrame, name: str, caption: str) -> str:
+    """A MyST ``list-table`` directive: numbered as a table, captioned, referable as ``name``.
+
+    Cells are escaped so their text shows literally; the caption is MyST (it may cite).
+
+    Examples
+    --------
+    >>> print(myst_table(pd.DataFrame({"Model": ["API"], "Margin": ["30%"]}), "tbl-x", "Margins."))
+    ````{list-table} Margins.
+    :name: tbl-x
+    :header-rows: 1
+    :class: report-table
+    <BLANKLINE>
+    * - Model
+      - Margin
+    * - API
+      - 30%
+    ````
+    """
+    if not name.startswith("tbl-"):
+        raise ValueError(f"table names start with 'tbl-', got {name!r}")
+    lines = [f"````{{list-table}} {caption}", f":name: {name}", ":header-rows: 1", ":class: report-table", ""]
+    for row in [list(frame.columns), *frame.astype(object).itertuples(index=False)]:
+        cells = ["–" if (isinstance(c, float) and math.isnan(c)) else escape_markdown(c) for c in row]
+        lines.append(f"* - {cells[0] or ' '}")
+        lines.extend(f"  - {c or ' '}" for c in cells[1:])
+    lines.append("````")
+    return "\n".join(lines)
