@@ -10,6 +10,7 @@ previous site as it was.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,18 @@ class BuildResult:
 def _first_line(text: str, limit: int = 160) -> str:
     line = next((x for x in str(text).splitlines() if x.strip()), "")
     return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _failing_line(traceback: list[str], source: str) -> str:
+    """The line of the cell that raised, from IPython's '---->' marker; else the cell's first line."""
+    for frame in traceback or []:
+        for line in _ANSI.sub("", frame).splitlines():
+            if line.lstrip().startswith("---->"):
+                return line.split("---->", 1)[1].strip().lstrip("0123456789 ").strip()
+    return _first_line(source)
 
 
 def _hide_injected_parameters(path: str) -> None:
@@ -81,8 +94,9 @@ def _execute_one(task: tuple[str, str, dict[str, Any], str, str]) -> str | None:
     except PapermillExecutionError as error:
         # papermill counts code cells from 0 including the cell it injects; people count from 1.
         return (
-            f"{label} failed in cell {error.cell_index + 1} (execution count {error.exec_count}), "
-            f"which begins {_first_line(error.source)!r}:\n    {error.ename}: {_first_line(error.evalue, 2000)}\n"
+            f"{label} failed in cell {error.cell_index + 1} (counting every cell from 1, papermill's "
+            f"injected parameters included), at line {_failing_line(error.traceback, error.source)!r}:\n"
+            f"    {error.ename}: {error.evalue}\n"
             f"    The executed notebook with the full traceback is kept at {_keep(target, kept)}"
         )
     except Exception as error:  # a kernel that dies or cannot start is reported, not hidden

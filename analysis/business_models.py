@@ -33,9 +33,7 @@ FloatArray = npt.NDArray[np.float64]
 ArrayLike = float | FloatArray
 
 MAX_MONTHLY_CHURN = 0.999
-SHARE_INPUTS = frozenset(
-    {"gross_margin", "monthly_churn", "freemium_conversion", "take_rate", "annual_retention"}
-)
+SHARE_INPUTS = frozenset({"gross_margin", "monthly_churn", "freemium_conversion", "take_rate", "annual_retention"})
 
 
 def gross_margin(price_usd: ArrayLike, cost_usd: ArrayLike) -> ArrayLike:
@@ -251,7 +249,10 @@ def model_metric_range(
     }
     at_corners = customer_metrics(grid, annual_discount_rate, cac_multiplier, churn_multiplier)
     at_base = customer_metrics(
-        {name: rows.at[name, "base"] for name in names}, annual_discount_rate, cac_multiplier, churn_multiplier
+        {name: rows.at[name, "base"] for name in names},
+        annual_discount_rate,
+        cac_multiplier,
+        churn_multiplier,
     )
     return {
         metric: (float(at_corners[metric].min()), float(at_base[metric]), float(at_corners[metric].max()))
@@ -368,9 +369,16 @@ def claim_flip_points(
                 if input_name == "sales_cycle_months":
                     continue  # the sales cycle delays payback but does not change LTV/CAC
 
-                def gap(x: float, _m: str = model_id, _n: str = str(input_name), _s: str = side) -> float:
+                def gap(
+                    x: float,
+                    _m: str = model_id,
+                    _n: str = str(input_name),
+                    _s: str = side,
+                    _f: float = base_f,
+                    _o: float = base_o,
+                ) -> float:
                     moved = _base_ltv_to_cac(inputs, _m, settings, {_n: x})
-                    return (moved - base_o) if _s == "favoured" else (base_f - moved)
+                    return (moved - _o) if _s == "favoured" else (_f - moved)
 
                 lo, hi = _search_bracket(str(input_name), row["base"])
                 if np.sign(gap(lo)) == np.sign(gap(hi)):
@@ -431,7 +439,9 @@ def gross_margin_ranges(dataset: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def team_compensation_usd(headcount: int, compensation_low_usd: float, compensation_high_usd: float) -> tuple[float, float]:
+def team_compensation_usd(
+    headcount: int, compensation_low_usd: float, compensation_high_usd: float
+) -> tuple[float, float]:
     """Annual compensation of a team, low and high, in USD.
 
     Examples

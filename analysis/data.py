@@ -30,9 +30,7 @@ class DataValidationError(ValueError):
         shown = problems[:25]
         more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
         super().__init__(
-            f"{len(problems)} problem(s) in the data tables; nothing was computed:\n  "
-            + "\n  ".join(shown)
-            + more
+            f"{len(problems)} problem(s) in the data tables; nothing was computed:\n  " + "\n  ".join(shown) + more
         )
 
 
@@ -334,9 +332,7 @@ def _read_table(schema: TableSchema, data_dir: Path) -> tuple[list[dict[str, obj
             if schema.key:
                 key = raw.get(schema.key, "")
                 if key in seen:
-                    problems.append(
-                        f"{where}, column {schema.key!r}: duplicate id {key!r} (first on line {seen[key]})"
-                    )
+                    problems.append(f"{where}, column {schema.key!r}: duplicate id {key!r} (first on line {seen[key]})")
                 else:
                     seen[key] = line
             if not any(p.startswith(where) for p in problems):

@@ -61,10 +61,10 @@ class Parameter:
         --------
         >>> Parameter("rate", float, 0.1, "a rate", minimum=0, maximum=1).check(1)
         1.0
-        >>> Parameter("rate", float, 0.1, "a rate", minimum=0, maximum=1).check(1.5)
+        >>> Parameter("r", float, 0.1, "a rate", minimum=0, maximum=1).check(1.5)
         Traceback (most recent call last):
         ...
-        analysis.parameters.ParameterError: parameter 'rate' = 1.5 is not allowed: must be a number >= 0 and <= 1 (a rate)
+        analysis.parameters.ParameterError: parameter 'r' = 1.5 is not allowed: must be a number >= 0 and <= 1 (a rate)
         """
         problem = f"parameter {self.name!r} = {value!r} is not allowed: must be {self.allowed()} ({self.description})"
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -77,13 +77,9 @@ class Parameter:
             value = float(value)
         if value != value:  # NaN
             raise ParameterError(problem)
-        if self.minimum is not None and (
-            value < self.minimum or (self.exclusive_minimum and value == self.minimum)
-        ):
+        if self.minimum is not None and (value < self.minimum or (self.exclusive_minimum and value == self.minimum)):
             raise ParameterError(problem)
-        if self.maximum is not None and (
-            value > self.maximum or (self.exclusive_maximum and value == self.maximum)
-        ):
+        if self.maximum is not None and (value > self.maximum or (self.exclusive_maximum and value == self.maximum)):
             raise ParameterError(problem)
         return value
 

@@ -234,7 +234,13 @@ def claims_table(claims: pd.DataFrame, nearest: pd.DataFrame) -> pd.DataFrame:
 
 
 def _unit_of(input_name: str) -> str:
-    if input_name in {"gross_margin", "monthly_churn", "freemium_conversion", "take_rate", "annual_retention"}:
+    if input_name in {
+        "gross_margin",
+        "monthly_churn",
+        "freemium_conversion",
+        "take_rate",
+        "annual_retention",
+    }:
         return "share"
     if input_name in {"cac_to_acv"}:
         return "multiple"
