@@ -247,9 +247,9 @@ def describe_parameters(chapter: str) -> pd.DataFrame:
     facts = load_dataset()["facts"]
     rows = []
     for p in spec.parameters:
-        if p.fact_id:
-            fact = facts.loc[p.fact_id]
-            origin = f"{fact['kind']} ({fact['source_id']}, fact {p.fact_id}.{p.fact_field})"
+        if p.fact_ids:
+            fact = facts.loc[p.fact_ids[0]]
+            origin = f"{fact['kind']} ({fact['source_id']}, fact {', '.join(p.fact_ids)}.{p.fact_field})"
         else:
             origin = "modelling choice of the report"
         rows.append(

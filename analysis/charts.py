@@ -147,3 +147,79 @@ def chart_ranges(
             .encode(x="reference:Q")
         )
     return alt.layer(*layers).properties(description=description, height=alt.Step(26))
+
+
+def chart_scatter(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    label: str,
+    *,
+    description: str,
+    x_title: str,
+    y_title: str,
+    x_format: str = ".0%",
+    y_format: str = ".0%",
+) -> alt.LayerChart:
+    """Labelled points, one per row: e.g. each strategy's margin against its revenue volatility."""
+    missing = [c for c in (x, y, label) if c not in frame.columns]
+    if missing:
+        raise KeyError(f"chart_scatter: columns {missing} not in the data (have {list(frame.columns)})")
+    base = alt.Chart(frame).encode(
+        x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=x_format)),
+        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+        tooltip=[
+            alt.Tooltip(f"{label}:N"),
+            alt.Tooltip(f"{x}:Q", title=x_title, format=x_format),
+            alt.Tooltip(f"{y}:Q", title=y_title, format=y_format),
+        ],
+    )
+    points = base.mark_point(size=110, filled=True).encode(color=alt.Color(f"{label}:N", legend=None))
+    labels = base.mark_text(align="left", dx=8, dy=-6, fontSize=12).encode(text=f"{label}:N")
+    return alt.layer(points, labels).properties(description=description)
+
+
+def chart_lines(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    series: str,
+    *,
+    description: str,
+    x_title: str,
+    y_title: str,
+    x_format: str = ",.0f",
+    y_format: str = ".0%",
+    x_log: bool = False,
+    band: tuple[float, float] | None = None,
+    band_label: str = "",
+) -> alt.LayerChart:
+    """Lines of ``y`` against ``x``, one per ``series``, with an optional horizontal band (e.g. 2-5%)."""
+    missing = [c for c in (x, y, series) if c not in frame.columns]
+    if missing:
+        raise KeyError(f"chart_lines: columns {missing} not in the data (have {list(frame.columns)})")
+    scale = alt.Scale(type="log") if x_log else alt.Scale(zero=False)
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=x_format), scale=scale),
+            y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+            color=alt.Color(f"{series}:N", title=None),
+            tooltip=[
+                alt.Tooltip(f"{series}:N"),
+                alt.Tooltip(f"{x}:Q", title=x_title, format=x_format),
+                alt.Tooltip(f"{y}:Q", title=y_title, format=y_format),
+            ],
+        )
+    )
+    layers: list[alt.Chart] = []
+    if band is not None:
+        shade = pd.DataFrame({"low": [band[0]], "high": [band[1]], "label": [band_label]})
+        layers.append(
+            alt.Chart(shade)
+            .mark_rect(opacity=0.15, color=PALETTE[2])
+            .encode(y="low:Q", y2="high:Q", tooltip=[alt.Tooltip("label:N", title="band")])
+        )
+    layers.append(lines)
+    return alt.layer(*layers).properties(description=description)

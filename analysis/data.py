@@ -84,6 +84,9 @@ UNITS = (
     "year",
     "people",
     "gw",
+    "count",
+    "count_per_month",
+    "log_sigma",
 )
 
 

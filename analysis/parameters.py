@@ -41,12 +41,23 @@ class Parameter:
     maximum: float | None = None
     exclusive_minimum: bool = False
     exclusive_maximum: bool = False
-    fact_id: str | None = None
+    fact_id: str | tuple[str, ...] | None = None
     fact_field: Literal["value", "low", "high"] | None = None
+
+    @property
+    def fact_ids(self) -> tuple[str, ...]:
+        """The facts behind the default: one for a number, one per element for a list."""
+        if self.fact_id is None:
+            return ()
+        return (self.fact_id,) if isinstance(self.fact_id, str) else tuple(self.fact_id)
 
     def allowed(self) -> str:
         """What is allowed, in words: 'a number > 0 and <= 1'."""
-        kind = "a whole number" if self.type is int else "a number"
+        if self.type is list:
+            return "a list of numbers, each " + self._number_allowed("").strip()
+        return self._number_allowed("a whole number" if self.type is int else "a number")
+
+    def _number_allowed(self, kind: str) -> str:
         parts = []
         if self.minimum is not None:
             parts.append(f"{'>' if self.exclusive_minimum else '>='} {self.minimum:g}")
@@ -67,6 +78,16 @@ class Parameter:
         analysis.parameters.ParameterError: parameter 'r' = 1.5 is not allowed: must be a number >= 0 and <= 1 (a rate)
         """
         problem = f"parameter {self.name!r} = {value!r} is not allowed: must be {self.allowed()} ({self.description})"
+        if self.type is list:
+            if not isinstance(value, list | tuple) or not value:
+                raise ParameterError(problem)
+            element = Parameter(self.name, float, 0.0, self.description, minimum=self.minimum,
+                                maximum=self.maximum, exclusive_minimum=self.exclusive_minimum,
+                                exclusive_maximum=self.exclusive_maximum)  # fmt: skip
+            try:
+                return [element.check(v) for v in value]
+            except ParameterError:
+                raise ParameterError(problem) from None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParameterError(problem)
         if self.type is int:
@@ -93,6 +114,8 @@ class Chapter:
     title: str
     parameters: tuple[Parameter, ...]
     ordered_pairs: tuple[tuple[str, str], ...] = ()
+    increasing: tuple[str, ...] = ()
+    same_length: tuple[tuple[str, str], ...] = ()
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -271,7 +294,274 @@ BUSINESS_MODELS = Chapter(
     ),
 )
 
-CHAPTERS: dict[str, Chapter] = {c.name: c for c in (BUSINESS_MODELS,)}
+
+def _number(
+    name: str, type_: type, default: Any, description: str, unit: str, fact_id: str | None,
+    minimum: float | None = 0, maximum: float | None = None, exclusive_minimum: bool = False,
+) -> Parameter:  # fmt: skip
+    return Parameter(name, type_, default, description, unit=unit, minimum=minimum, maximum=maximum,
+                     exclusive_minimum=exclusive_minimum, fact_id=fact_id,
+                     fact_field="value" if fact_id else None)  # fmt: skip
+
+
+PRICING = Chapter(
+    name="pricing",
+    notebook="book/pricing.ipynb",
+    title="Pricing strategies and their tradeoffs",
+    parameters=(
+        _number(
+            "n_users",
+            int,
+            100_000,
+            "number of simulated users",
+            "people",
+            "pricing_users_simulated",
+            minimum=1,
+            maximum=2_000_000,
+        ),
+        _number("n_months", int, 24, "number of simulated months", "months", None, minimum=1, maximum=120),
+        _number("seed", int, 2026, "seed of the random number generator", "", "pricing_seed", maximum=2**32 - 1),
+        _number(
+            "median_generations_per_month",
+            float,
+            30.0,
+            "median user's typical monthly generations",
+            "generations per month",
+            "pricing_median_generations_per_month",
+            exclusive_minimum=True,
+            maximum=1e6,
+        ),
+        _number(
+            "usage_spread",
+            float,
+            1.2,
+            "log-normal sigma of typical use across users",
+            "",
+            "pricing_usage_spread",
+            maximum=5,
+        ),
+        _number(
+            "monthly_shock_spread",
+            float,
+            0.4,
+            "log-normal sigma of a user's month-to-month swing",
+            "",
+            "pricing_monthly_shock_spread",
+            maximum=5,
+        ),
+        _number(
+            "market_shock_spread",
+            float,
+            0.15,
+            "log-normal sigma of the market-wide monthly swing",
+            "",
+            "pricing_market_shock_spread",
+            maximum=5,
+        ),
+        _number(
+            "median_value_per_generation_usd",
+            float,
+            1.5,
+            "median value of a generation to a user",
+            "USD per generation",
+            "pricing_median_value_per_generation_usd",
+            exclusive_minimum=True,
+            maximum=1e4,
+        ),
+        _number(
+            "value_spread",
+            float,
+            0.8,
+            "log-normal sigma of the value of a generation across users",
+            "",
+            "pricing_value_spread",
+            maximum=5,
+        ),
+        _number(
+            "cost_per_generation_usd",
+            float,
+            0.40,
+            "compute cost of serving one generation",
+            "USD per generation",
+            "credit_example_cost_usd",
+            maximum=1e4,
+        ),
+        _number(
+            "credit_price_per_generation_usd",
+            float,
+            1.00,
+            "credit price of one generation",
+            "USD per generation",
+            "credit_example_price_usd",
+            exclusive_minimum=True,
+            maximum=1e4,
+        ),
+        Parameter(
+            "tier_prices_usd",
+            list,
+            [20.0, 60.0, 200.0],
+            "monthly price of each subscription tier",
+            unit="USD per month",
+            minimum=0,
+            exclusive_minimum=True,
+            maximum=1e6,
+            fact_id=("tier_1_price_usd", "tier_2_price_usd", "tier_3_price_usd"),
+            fact_field="value",
+        ),
+        Parameter(
+            "tier_caps",
+            list,
+            [25.0, 75.0, 250.0],
+            "monthly generation cap of each subscription tier",
+            unit="generations per month",
+            minimum=0,
+            exclusive_minimum=True,
+            maximum=1e9,
+            fact_id=("tier_1_cap", "tier_2_cap", "tier_3_cap"),
+            fact_field="value",
+        ),
+        _number(
+            "free_cap",
+            float,
+            5.0,
+            "freemium: generations a month on the free tier",
+            "generations per month",
+            "freemium_free_cap",
+            maximum=1e9,
+        ),
+        _number(
+            "freemium_paid_price_usd",
+            float,
+            20.0,
+            "freemium: price of the paid plan",
+            "USD per month",
+            "freemium_paid_price_usd",
+            exclusive_minimum=True,
+            maximum=1e6,
+        ),
+        _number(
+            "freemium_paid_cap",
+            float,
+            75.0,
+            "freemium: generation cap of the paid plan",
+            "generations per month",
+            "freemium_paid_cap",
+            exclusive_minimum=True,
+            maximum=1e9,
+        ),
+        Parameter(
+            "conversion_rate",
+            float,
+            0.035,
+            "freemium: share of users who pay (reported 2-5%; midpoint)",
+            unit="share",
+            minimum=0,
+            maximum=1,
+            fact_id="freemium_conversion_rate",
+            fact_field="value",
+        ),
+        _number(
+            "enterprise_contract_usd_per_year",
+            float,
+            1_000_000.0,
+            "enterprise: annual contract per account",
+            "USD per year",
+            "enterprise_contract_usd_per_year",
+            exclusive_minimum=True,
+            maximum=1e10,
+        ),
+        _number(
+            "enterprise_users_per_account",
+            int,
+            500,
+            "enterprise: users per account",
+            "people",
+            "enterprise_users_per_account",
+            minimum=1,
+            maximum=1_000_000,
+        ),
+        Parameter(
+            "enterprise_sales_cycle_months_low",
+            float,
+            3.0,
+            "enterprise: shortest sales cycle",
+            unit="months",
+            minimum=0,
+            maximum=60,
+            fact_id="enterprise_sales_cycle_months",
+            fact_field="low",
+        ),
+        Parameter(
+            "enterprise_sales_cycle_months_high",
+            float,
+            12.0,
+            "enterprise: longest sales cycle",
+            unit="months",
+            minimum=0,
+            maximum=60,
+            fact_id="enterprise_sales_cycle_months",
+            fact_field="high",
+        ),
+        _number(
+            "api_list_price_usd",
+            float,
+            0.70,
+            "API: list price per generation",
+            "USD per generation",
+            "api_list_price_usd",
+            exclusive_minimum=True,
+            maximum=1e4,
+        ),
+        Parameter(
+            "api_volume_thresholds",
+            list,
+            [100.0, 1000.0],
+            "API: monthly generations that earn each discount",
+            unit="generations per month",
+            minimum=0,
+            exclusive_minimum=True,
+            maximum=1e12,
+            fact_id=("api_volume_threshold_1", "api_volume_threshold_2"),
+            fact_field="value",
+        ),
+        Parameter(
+            "api_volume_discounts",
+            list,
+            [0.10, 0.25],
+            "API: discount at each volume threshold",
+            unit="share",
+            minimum=0,
+            maximum=1,
+            exclusive_minimum=True,
+            exclusive_maximum=True,
+            fact_id=("api_volume_discount_1", "api_volume_discount_2"),
+            fact_field="value",
+        ),
+        _number(
+            "serving_cost_decline_per_year",
+            float,
+            0.40,
+            "annual decline of the cost of serving a generation",
+            "share per year",
+            "serving_cost_decline_per_year",
+            maximum=1,
+        ),
+        _number(
+            "deflation_years",
+            int,
+            3,
+            "years of price and cost decline projected",
+            "years",
+            "deflation_years",
+            maximum=30,
+        ),
+    ),
+    ordered_pairs=(("enterprise_sales_cycle_months_low", "enterprise_sales_cycle_months_high"),),
+    increasing=("tier_prices_usd", "tier_caps", "api_volume_thresholds", "api_volume_discounts"),
+    same_length=(("tier_prices_usd", "tier_caps"), ("api_volume_thresholds", "api_volume_discounts")),
+)
+
+CHAPTERS: dict[str, Chapter] = {c.name: c for c in (BUSINESS_MODELS, PRICING)}
 
 
 def get_chapter(name: str) -> Chapter:
@@ -320,6 +610,16 @@ def validate_parameters(chapter: str, namespace: Mapping[str, Any]) -> dict[str,
                 f"parameter {low_name!r} = {values[low_name]!r} is greater than "
                 f"{high_name!r} = {values[high_name]!r}: the low end must not exceed the high end"
             )
+    for name in spec.increasing:
+        seq = values.get(name)
+        if seq is not None and any(b <= a for a, b in zip(seq, seq[1:], strict=False)):
+            problems.append(f"parameter {name!r} = {seq!r} is not allowed: must increase strictly from tier to tier")
+    for first, second in spec.same_length:
+        if first in values and second in values and len(values[first]) != len(values[second]):
+            problems.append(
+                f"parameters {first!r} ({len(values[first])} values) and {second!r} "
+                f"({len(values[second])} values) must have the same number of tiers"
+            )
     if problems:
         raise ParameterError(f"invalid parameters for chapter {chapter!r}:\n  " + "\n  ".join(problems))
     return values
@@ -344,13 +644,17 @@ def apply_parameter_overrides(dataset: Dataset, chapter: str, params: Mapping[st
     facts = dataset["facts"].copy()
     for name, value in params.items():
         parameter = spec.parameter(name)
-        if parameter.fact_id is None or parameter.fact_field is None:
+        if not parameter.fact_ids or parameter.fact_field is None:
             continue
-        current = facts.at[parameter.fact_id, parameter.fact_field]
-        if pd.notna(current) and float(current) == float(value):
-            continue
-        facts.at[parameter.fact_id, parameter.fact_field] = float(value)
-        facts.at[parameter.fact_id, "kind"] = "parameter"
+        values = list(value) if parameter.type is list else [value]
+        if len(values) != len(parameter.fact_ids):
+            continue  # a different number of tiers: the facts no longer describe it
+        for fact_id, element in zip(parameter.fact_ids, values, strict=True):
+            current = facts.at[fact_id, parameter.fact_field]
+            if pd.notna(current) and float(current) == float(element):
+                continue
+            facts.at[fact_id, parameter.fact_field] = float(element)
+            facts.at[fact_id, "kind"] = "parameter"
     for fact_id in facts.index[facts["kind"] == "parameter"]:
         low, value, high = facts.loc[fact_id, ["low", "value", "high"]]
         if pd.notna(value) and pd.notna(low) and pd.notna(high) and not low <= value <= high:

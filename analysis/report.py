@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
@@ -307,7 +308,158 @@ def parameters_table(chapter: str, params: Mapping[str, Any]) -> pd.DataFrame:
             "Default": [p.default for p in spec.parameters],
             "Allowed": [p.allowed() for p in spec.parameters],
             "Description": [p.description for p in spec.parameters],
-            "Default from": [f"fact {p.fact_id}" if p.fact_id else "modelling choice" for p in spec.parameters],
+            "Default from": [
+                ("fact " + ", ".join(p.fact_ids)) if p.fact_ids else "modelling choice" for p in spec.parameters
+            ],
         }
     )
     return frame
+
+
+# --- pricing chapter -------------------------------------------------------------------------
+
+PRICING_METRIC_FORMATS = {
+    "gross_margin": lambda x: fmt_share(x),
+    "gross_margin_later": lambda x: fmt_share(x),
+    "gross_profit_per_user_month_usd": lambda x: fmt_usd(x),
+    "revenue_cv": lambda x: f"CV {fmt_share(x, 1)}",
+    "share_unprofitable_users": lambda x: fmt_share(x, 1),
+    "share_capped": lambda x: fmt_share(x, 1),
+}
+
+
+def strategy_names(dataset: Dataset) -> dict[str, str]:
+    return dict(zip(dataset["pricing_strategies"]["id"], dataset["pricing_strategies"]["name"], strict=True))
+
+
+def pricing_table(dataset: Dataset) -> pd.DataFrame:
+    """The article's pricing table, realigned: best for, pros, cons."""
+    s = dataset["pricing_strategies"].sort_values("order")
+    return pd.DataFrame({"Pricing model": s["name"], "Best for": s["best_for"], "Pros": s["pros"], "Cons": s["cons"]})
+
+
+def strategy_comparison_table(comparison: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    c = comparison
+    return pd.DataFrame(
+        {
+            "Strategy": c["strategy"].map(names),
+            "Revenue / user-month": c["revenue_per_user_month_usd"].map(fmt_usd),
+            "Cost / user-month": c["cost_per_user_month_usd"].map(fmt_usd),
+            "Gross margin": c["gross_margin"].map(fmt_share),
+            "Revenue CV": c["revenue_cv"].map(lambda x: fmt_share(x, 1)),
+            "Users paying": c["share_paying"].map(lambda x: fmt_share(x, 1)),
+            "Users costing more than they pay": c["share_unprofitable_users"].map(lambda x: fmt_share(x, 1)),
+            "User-months at a limit": c["share_capped"].map(lambda x: fmt_share(x, 1)),
+            "Free users' compute": c["free_user_cost_usd"].map(lambda x: fmt_usd(x) if x else "–"),
+        }
+    )
+
+
+def margin_predictability_chart(comparison: pd.DataFrame, names: Mapping[str, str]) -> alt.LayerChart:
+    frame = comparison.assign(name=comparison["strategy"].map(names))
+    return charts.chart_scatter(
+        frame,
+        "revenue_cv",
+        "gross_margin",
+        "name",
+        x_title="Month-to-month variation of revenue per paying user (CV)",
+        y_title="Gross margin",
+        x_format=".1%",
+        description="Scatter of five pricing strategies: gross margin against the coefficient of variation "
+        "of monthly revenue per paying user.",
+    )
+
+
+def breakeven_chart(grid: pd.DataFrame, band: tuple[float, float]) -> alt.LayerChart:
+    frame = grid[np.isfinite(grid["breakeven_conversion"])].assign(
+        cost=grid["cost_per_generation_usd"].map(lambda c: f"{fmt_usd(c)} per generation")
+    )
+    return charts.chart_lines(
+        frame,
+        "free_cap",
+        "breakeven_conversion",
+        "cost",
+        x_title="Free tier (generations a month)",
+        y_title="Break-even conversion rate",
+        x_format=",.0f",
+        band=band,
+        band_label="typical conversion (reported)",
+        description="Lines of the freemium break-even conversion rate against the size of the free tier, one "
+        "per cost per generation, with the reported 2-5% typical conversion shaded.",
+    )
+
+
+def cap_sweep_chart(sweep: pd.DataFrame) -> alt.LayerChart:
+    frame = sweep.assign(tier=sweep["tier"].map(lambda t: f"tier {t} cap scaled"))
+    return charts.chart_lines(
+        frame,
+        "cap_multiplier",
+        "gross_profit_per_user_month_usd",
+        "tier",
+        x_title="Cap as a multiple of its default (log scale)",
+        y_title="Gross profit per user-month (USD)",
+        x_format=".2~f",
+        y_format="$.2f",
+        x_log=True,
+        description="Lines of gross profit per user-month as each tier's cap is scaled from a tenth to four "
+        "times its default, the other caps held.",
+    )
+
+
+def cap_sweep_table(sweep: pd.DataFrame) -> pd.DataFrame:
+    """Per tier: the profit-maximising cap, and what happens at the ends of the sweep."""
+    rows = []
+    for tier, group in sweep.groupby("tier"):
+        best = group.loc[group["gross_profit_per_user_month_usd"].idxmax()]
+        low = group.loc[group["cap_multiplier"].idxmin()]
+        high = group.loc[group["cap_multiplier"].idxmax()]
+        rows.append(
+            {
+                "Tier": int(tier),
+                "Best cap": f"{fmt_number(best['cap'], 0)} ({fmt_number(best['cap_multiplier'], 2)}x)",
+                "Profit at best": fmt_usd(best["gross_profit_per_user_month_usd"]),
+                "Tightest cap: profit, subscribed, at limit": f"{fmt_usd(low['gross_profit_per_user_month_usd'])}, "
+                f"{fmt_share(low['share_subscribed'])}, {fmt_share(low['share_capped'])}",
+                "Loosest cap: profit, upgraded, at limit": f"{fmt_usd(high['gross_profit_per_user_month_usd'])}, "
+                f"{fmt_share(high['share_upgraded'])}, {fmt_share(high['share_capped'])}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def deflation_table(deflation: pd.DataFrame, names: Mapping[str, str], years: int) -> pd.DataFrame:
+    d = deflation
+    return pd.DataFrame(
+        {
+            "Strategy": d["strategy"].map(names),
+            "Revenue / user-month now": d["revenue_now"].map(fmt_usd),
+            f"Revenue after {years} years": d["revenue_later"].map(fmt_usd),
+            "Gross margin now": d["gross_margin_now"].map(fmt_share),
+            f"Gross margin after {years} years": d["gross_margin_later"].map(fmt_share),
+        }
+    )
+
+
+def conclusions_table(ranking: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """'Wins on ... / loses on ...' per strategy, each with its computed value and rank of five."""
+    ordinal = {1: "best", 2: "2nd", 3: "3rd", 4: "4th", 5: "worst"}
+    fmt = PRICING_METRIC_FORMATS
+
+    def rank(position: int, tied: int) -> str:
+        return f"{ordinal[position]} of 5" + (
+            f", tied with {tied - 1} other" + ("s" if tied > 2 else "") if tied > 1 else ""
+        )
+
+    return pd.DataFrame(
+        {
+            "Strategy": ranking["strategy"].map(names),
+            "Wins on": [
+                f"{r.wins_on}: {fmt[r.wins_column](r.wins_value)} ({rank(r.wins_rank, r.wins_tied)})"
+                for r in ranking.itertuples(index=False)
+            ],
+            "Loses on": [
+                f"{r.loses_on}: {fmt[r.loses_column](r.loses_value)} ({rank(r.loses_rank, r.loses_tied)})"
+                for r in ranking.itertuples(index=False)
+            ],
+        }
+    )

@@ -14,12 +14,12 @@ import pandas as pd
 
 
 def fmt_usd(value: float, digits: int = 2) -> str:
-    """US dollars, compact: $1.5B, $15M, $300K, $20, $0.004.
+    """US dollars, compact: $1.5B, $15M, $300K, $20, $42.80, $0.40, $0.004.
 
     Examples
     --------
-    >>> fmt_usd(15e6), fmt_usd(1.25e9), fmt_usd(300_000), fmt_usd(20), fmt_usd(0.004)
-    ('$15M', '$1.25B', '$300K', '$20', '$0.004')
+    >>> fmt_usd(15e6), fmt_usd(1.25e9), fmt_usd(300_000), fmt_usd(20), fmt_usd(0.4), fmt_usd(0.004)
+    ('$15M', '$1.25B', '$300K', '$20', '$0.40', '$0.004')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -28,8 +28,10 @@ def fmt_usd(value: float, digits: int = 2) -> str:
     for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if value >= size:
             return f"{sign}${_trim(value / size, digits)}{suffix}"
-    if value >= 1:
-        return f"{sign}${_trim(value, digits)}"
+    if value >= 1 and float(value).is_integer():
+        return f"{sign}${value:,.0f}"
+    if value >= 0.01:
+        return f"{sign}${value:,.2f}"
     return f"{sign}${value:.{max(digits, 1)}g}" if value else "$0"
 
 

@@ -43,7 +43,7 @@ def test_chapter_shows_tables_charts_and_glued_numbers(built):
     assert "is a 60% gross margin" in text
     assert "costs $15M–$50M a year" in text
     assert "$5M+ of revenue per employee" in text
-    assert "Table 1" in text and "Figure 1" in text
+    assert "Table 1.1" in text and "Figure 1.1" in text
     # Every glue key was resolved (an unresolved one would leave its key in the page).
     assert "bm_" not in text
 

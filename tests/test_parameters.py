@@ -8,6 +8,7 @@ import papermill as pm
 import pytest
 
 from analysis.build import REPO_ROOT
+from analysis.data import central_value
 from analysis.parameters import (
     BUSINESS_MODELS,
     CHAPTERS,
@@ -32,8 +33,13 @@ def test_notebook_parameters_cell_matches_declarations(chapter):
 def test_reported_defaults_equal_their_facts(chapter, dataset):
     """A default that names a fact is exactly that fact's value."""
     for p in chapter.parameters:
-        if p.fact_id:
-            assert dataset.fact(p.fact_id)[p.fact_field] == pytest.approx(p.default), p.name
+        if not p.fact_ids:
+            continue
+        defaults = p.default if p.type is list else [p.default]
+        for fact_id, default in zip(p.fact_ids, defaults, strict=True):
+            fact = dataset.fact(fact_id)
+            expected = central_value(fact) if p.fact_field == "value" else fact[p.fact_field]
+            assert expected == pytest.approx(default), p.name
 
 
 @pytest.mark.parametrize(
@@ -79,7 +85,7 @@ def test_missing_parameter_and_unknown_chapter():
     del values["cac_multiplier"]
     with pytest.raises(ParameterError, match="parameter 'cac_multiplier' is missing"):
         validate_parameters("business_models", values)
-    with pytest.raises(ParameterError, match="unknown chapter 'pricng'; chapters: business_models"):
+    with pytest.raises(ParameterError, match="unknown chapter 'pricng'; chapters: business_models, pricing"):
         validate_parameters("pricng", {})
 
 

@@ -1,0 +1,610 @@
+"""Pricing strategies simulated on a population of users.
+
+A population of ``n_users`` has heavy-tailed monthly demand for generations: each user's
+typical demand is log-normal (median and spread are parameters); each month it is scaled by
+an individual shock and by a market-wide shock common to all users (both log-normal with
+mean 1), so usage-priced revenue moves with the market while subscriptions do not. Each user
+also values a generation at a log-normal amount, which decides whether and what they buy.
+
+Five strategies are priced on the same simulated demand:
+
+* **credits** (pay per use): a user buys if a generation is worth at least its price;
+* **tiered subscription**: a user picks the tier with the largest surplus
+  ``value * min(demand, cap) - price`` (or none if every surplus is negative); use above the
+  cap is not served;
+* **freemium**: a share of users (the conversion rate) pays for the paid plan, the rest use
+  a free tier up to its cap, at the company's cost;
+* **enterprise licence**: users come in accounts of a fixed size; each account signs a flat
+  contract once its sales cycle (uniform within the reported range) has run;
+* **usage-based API**: pay per generation with volume discounts on the month's usage.
+
+All computation is vectorised with numpy over the (user, month) matrix; the same seed gives
+the same numbers to the last digit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+FloatArray = npt.NDArray[np.float64]
+
+STRATEGIES = ("credits", "tiered_subscription", "freemium", "enterprise_license", "usage_based_api")
+
+
+@dataclass(frozen=True)
+class Population:
+    """Simulated demand: ``demand[user, month]`` generations wanted, ``value[user]`` USD per generation."""
+
+    demand: FloatArray
+    typical_demand: FloatArray
+    value_per_generation_usd: FloatArray
+    seed: int
+
+    @property
+    def n_users(self) -> int:
+        return int(self.demand.shape[0])
+
+    @property
+    def n_months(self) -> int:
+        return int(self.demand.shape[1])
+
+
+def _check_positive(name: str, value: float, allow_zero: bool = False) -> None:
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        allowed = "a number >= 0" if allow_zero else "a number > 0"
+        raise ValueError(f"{name} = {value!r} is not allowed: must be {allowed}")
+
+
+def _check_share(name: str, value: float) -> None:
+    if not np.isfinite(value) or not 0 <= value <= 1:
+        raise ValueError(f"{name} = {value!r} is not allowed: must be a share between 0 and 1")
+
+
+def _check_increasing(name: str, values: Sequence[float]) -> None:
+    if len(values) == 0:
+        raise ValueError(f"{name} is empty: give at least one tier")
+    for v in values:
+        _check_positive(f"{name} element", float(v))
+    if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+        raise ValueError(f"{name} = {list(values)!r} is not allowed: must increase strictly from tier to tier")
+
+
+def simulate_population(
+    n_users: int,
+    n_months: int,
+    median_generations_per_month: float,
+    usage_spread: float,
+    monthly_shock_spread: float,
+    market_shock_spread: float,
+    median_value_per_generation_usd: float,
+    value_spread: float,
+    seed: int,
+) -> Population:
+    """Draw a population's demand and willingness to pay.
+
+    Parameters
+    ----------
+    n_users, n_months
+        Size of the simulation (at least 1 each).
+    median_generations_per_month
+        Median of users' typical monthly demand.
+    usage_spread
+        Log-normal sigma of typical demand across users (heavier tail when larger).
+    monthly_shock_spread, market_shock_spread
+        Log-normal sigmas of the individual and the market-wide monthly shocks (mean 1).
+    median_value_per_generation_usd, value_spread
+        Median and log-normal sigma of what a generation is worth to a user.
+    seed
+        Seed of ``numpy.random.default_rng``.
+
+    Examples
+    --------
+    >>> p = simulate_population(1000, 12, 30, 1.0, 0.3, 0.1, 1.5, 0.5, seed=1)
+    >>> p.demand.shape
+    (1000, 12)
+    """
+    if not isinstance(n_users, int | np.integer) or n_users < 1:
+        raise ValueError(f"n_users = {n_users!r} is not allowed: must be a whole number >= 1")
+    if not isinstance(n_months, int | np.integer) or n_months < 1:
+        raise ValueError(f"n_months = {n_months!r} is not allowed: must be a whole number >= 1")
+    _check_positive("median_generations_per_month", median_generations_per_month)
+    _check_positive("median_value_per_generation_usd", median_value_per_generation_usd)
+    for name, spread in (
+        ("usage_spread", usage_spread),
+        ("monthly_shock_spread", monthly_shock_spread),
+        ("market_shock_spread", market_shock_spread),
+        ("value_spread", value_spread),
+    ):
+        _check_positive(name, spread, allow_zero=True)
+    rng = np.random.default_rng(seed)
+    typical = median_generations_per_month * np.exp(usage_spread * rng.standard_normal(n_users))
+    # Shocks are log-normal with mean 1 (mu = -sigma^2 / 2), so they do not shift average demand.
+    individual = np.exp(monthly_shock_spread * rng.standard_normal((n_users, n_months)) - monthly_shock_spread**2 / 2)
+    market = np.exp(market_shock_spread * rng.standard_normal(n_months) - market_shock_spread**2 / 2)
+    value = median_value_per_generation_usd * np.exp(value_spread * rng.standard_normal(n_users))
+    demand = typical[:, None] * individual * market[None, :]
+    return Population(demand=demand, typical_demand=typical, value_per_generation_usd=value, seed=seed)
+
+
+@dataclass(frozen=True)
+class StrategyResult:
+    """Revenue and cost per (user, month) of one strategy, with its limit and plan bookkeeping."""
+
+    strategy: str
+    revenue_usd: FloatArray
+    cost_usd: FloatArray
+    capped: npt.NDArray[np.bool_]
+    active: npt.NDArray[np.bool_]
+    free_cost_usd: float = 0.0
+    plan: npt.NDArray[np.int64] | None = None
+
+
+def price_credits(
+    population: Population, price_per_generation_usd: float, cost_per_generation_usd: float
+) -> StrategyResult:
+    """Pay per use: users who value a generation at least at its price buy all they want."""
+    _check_positive("price_per_generation_usd", price_per_generation_usd)
+    _check_positive("cost_per_generation_usd", cost_per_generation_usd, allow_zero=True)
+    buys = population.value_per_generation_usd >= price_per_generation_usd
+    used = population.demand * buys[:, None]
+    return StrategyResult(
+        "credits",
+        revenue_usd=used * price_per_generation_usd,
+        cost_usd=used * cost_per_generation_usd,
+        capped=np.zeros_like(used, dtype=bool),
+        active=buys,
+    )
+
+
+def choose_tiers(
+    typical_demand: FloatArray, value_per_generation_usd: FloatArray, prices_usd: Sequence[float], caps: Sequence[float]
+) -> npt.NDArray[np.int64]:
+    """Each user's tier (0-based) maximising ``value * min(demand, cap) - price``; -1 if none pays off.
+
+    Examples
+    --------
+    A user wanting 50 generations worth $1 each picks the $30 tier with a cap of 60 over the
+    $10 tier with a cap of 20 (surplus 20 against 10).
+
+    >>> choose_tiers(np.array([50.0]), np.array([1.0]), [10, 30], [20, 60]).tolist()
+    [1]
+    """
+    prices = np.asarray(prices_usd, dtype=float)
+    caps_ = np.asarray(caps, dtype=float)
+    surplus = value_per_generation_usd[:, None] * np.minimum(typical_demand[:, None], caps_[None, :]) - prices[None, :]
+    best = surplus.argmax(axis=1)
+    return np.where(surplus.max(axis=1) > 0, best, -1)
+
+
+def price_tiered_subscription(
+    population: Population, prices_usd: Sequence[float], caps: Sequence[float], cost_per_generation_usd: float
+) -> StrategyResult:
+    """Tiered subscription: flat price per tier, use above the tier's cap not served."""
+    _check_increasing("tier_prices_usd", prices_usd)
+    _check_increasing("tier_caps", caps)
+    if len(prices_usd) != len(caps):
+        raise ValueError(f"tier_prices_usd has {len(prices_usd)} tiers but tier_caps has {len(caps)}")
+    _check_positive("cost_per_generation_usd", cost_per_generation_usd, allow_zero=True)
+    plan = choose_tiers(population.typical_demand, population.value_per_generation_usd, prices_usd, caps)
+    active = plan >= 0
+    cap = np.where(active, np.asarray(caps, dtype=float)[np.maximum(plan, 0)], 0.0)
+    price = np.where(active, np.asarray(prices_usd, dtype=float)[np.maximum(plan, 0)], 0.0)
+    served = np.minimum(population.demand, cap[:, None])
+    revenue = np.broadcast_to(price[:, None], population.demand.shape).astype(float)
+    return StrategyResult(
+        "tiered_subscription",
+        revenue_usd=revenue,
+        cost_usd=served * cost_per_generation_usd,
+        capped=(population.demand > cap[:, None]) & active[:, None],
+        active=active,
+        plan=plan,
+    )
+
+
+def price_freemium(
+    population: Population,
+    free_cap: float,
+    paid_price_usd: float,
+    paid_cap: float,
+    conversion_rate: float,
+    cost_per_generation_usd: float,
+    seed: int,
+) -> StrategyResult:
+    """Freemium: a random ``conversion_rate`` share pays; everyone else uses the free tier at the company's cost."""
+    _check_positive("free_cap", free_cap, allow_zero=True)
+    _check_positive("paid_price_usd", paid_price_usd)
+    _check_positive("paid_cap", paid_cap)
+    _check_share("conversion_rate", conversion_rate)
+    if paid_cap <= free_cap:
+        raise ValueError(f"paid_cap = {paid_cap!r} is not allowed: must be greater than free_cap = {free_cap!r}")
+    rng = np.random.default_rng([seed, 1])
+    paid = rng.random(population.n_users) < conversion_rate
+    cap = np.where(paid, paid_cap, free_cap)
+    served = np.minimum(population.demand, cap[:, None])
+    cost = served * cost_per_generation_usd
+    revenue = np.where(paid, paid_price_usd, 0.0)[:, None] * np.ones(population.n_months)
+    return StrategyResult(
+        "freemium",
+        revenue_usd=revenue,
+        cost_usd=cost,
+        capped=population.demand > cap[:, None],
+        active=np.ones(population.n_users, dtype=bool),
+        free_cost_usd=float(cost[~paid].sum()),
+        plan=paid.astype(np.int64),
+    )
+
+
+def price_enterprise_license(
+    population: Population,
+    contract_usd_per_year: float,
+    users_per_account: int,
+    sales_cycle_months_low: float,
+    sales_cycle_months_high: float,
+    cost_per_generation_usd: float,
+    seed: int,
+) -> StrategyResult:
+    """Enterprise licence: accounts of ``users_per_account`` users pay a flat contract once signed.
+
+    Each account's sales cycle is uniform between the low and high months; before it closes the
+    account neither pays nor uses the product.
+    """
+    _check_positive("contract_usd_per_year", contract_usd_per_year)
+    if users_per_account < 1:
+        raise ValueError(f"users_per_account = {users_per_account!r} is not allowed: must be a whole number >= 1")
+    if not 0 <= sales_cycle_months_low <= sales_cycle_months_high:
+        raise ValueError(
+            f"sales cycle {sales_cycle_months_low!r}-{sales_cycle_months_high!r} months is not allowed: "
+            "need 0 <= low <= high"
+        )
+    rng = np.random.default_rng([seed, 2])
+    account = np.arange(population.n_users) // users_per_account
+    n_accounts = int(account[-1]) + 1
+    signed_month = rng.uniform(sales_cycle_months_low, sales_cycle_months_high, n_accounts)[account]
+    live = np.arange(population.n_months)[None, :] >= np.ceil(signed_month)[:, None]
+    per_user_month = contract_usd_per_year / 12.0 / users_per_account
+    return StrategyResult(
+        "enterprise_license",
+        revenue_usd=live * per_user_month,
+        cost_usd=population.demand * live * cost_per_generation_usd,
+        capped=np.zeros_like(live),
+        active=np.ones(population.n_users, dtype=bool),
+    )
+
+
+def volume_price_per_generation(
+    monthly_generations: FloatArray, list_price_usd: float, thresholds: Sequence[float], discounts: Sequence[float]
+) -> FloatArray:
+    """Price per generation after the volume discount that the month's usage reaches.
+
+    Examples
+    --------
+    >>> volume_price_per_generation(np.array([50.0, 500.0, 5000.0]), 1.0, [100, 1000], [0.1, 0.25]).tolist()
+    [1.0, 0.9, 0.75]
+    """
+    price = np.full_like(monthly_generations, list_price_usd, dtype=float)
+    for threshold, discount in zip(thresholds, discounts, strict=True):
+        price = np.where(monthly_generations >= threshold, list_price_usd * (1 - discount), price)
+    return price
+
+
+def price_usage_based_api(
+    population: Population,
+    list_price_usd: float,
+    volume_thresholds: Sequence[float],
+    volume_discounts: Sequence[float],
+    cost_per_generation_usd: float,
+) -> StrategyResult:
+    """Usage-based API: per-generation price with volume discounts; users buy if the list price pays off."""
+    _check_positive("api_list_price_usd", list_price_usd)
+    _check_increasing("api_volume_thresholds", volume_thresholds)
+    _check_increasing("api_volume_discounts", volume_discounts)
+    if len(volume_thresholds) != len(volume_discounts):
+        raise ValueError("api_volume_thresholds and api_volume_discounts must have the same length")
+    for d in volume_discounts:
+        if not 0 < d < 1:
+            raise ValueError(f"api_volume_discounts element {d!r} is not allowed: must be between 0 and 1")
+    buys = population.value_per_generation_usd >= list_price_usd
+    used = population.demand * buys[:, None]
+    price = volume_price_per_generation(used, list_price_usd, volume_thresholds, volume_discounts)
+    return StrategyResult(
+        "usage_based_api",
+        revenue_usd=used * price,
+        cost_usd=used * cost_per_generation_usd,
+        capped=np.zeros_like(used, dtype=bool),
+        active=buys,
+    )
+
+
+def summarise(result: StrategyResult) -> dict[str, float]:
+    """Per-strategy metrics: revenue, cost and profit per user-month, gross margin, predictability, losers, limits.
+
+    ``revenue_cv`` is the coefficient of variation, over the months, of monthly revenue per paying
+    user (so a ramp of new enterprise accounts does not count as volatility, a market swing in usage does);
+    ``share_unprofitable_users`` the share of users (among those who use the product) whose cost
+    over the horizon exceeds what they paid; ``share_capped`` the share of active user-months
+    in which demand exceeded the plan's cap.
+    """
+    paying_per_month = (result.revenue_usd > 0).sum(axis=0)
+    has_payers = paying_per_month > 0
+    monthly_revenue = result.revenue_usd.sum(axis=0)[has_payers] / paying_per_month[has_payers]
+    revenue = float(result.revenue_usd.sum())
+    cost = float(result.cost_usd.sum())
+    users_using = result.active & (result.cost_usd.sum(axis=1) > 0)
+    losers = (result.cost_usd.sum(axis=1) > result.revenue_usd.sum(axis=1)) & users_using
+    active_months = result.active[:, None] & np.ones(result.capped.shape[1], dtype=bool)
+    n_user_months = result.revenue_usd.size
+    return {
+        "revenue_per_user_month_usd": revenue / n_user_months,
+        "cost_per_user_month_usd": cost / n_user_months,
+        "gross_profit_per_user_month_usd": (revenue - cost) / n_user_months,
+        "gross_margin": (revenue - cost) / revenue if revenue > 0 else float("nan"),
+        "revenue_cv": float(monthly_revenue.std() / monthly_revenue.mean()) if monthly_revenue.size else float("nan"),
+        "share_paying": float((result.revenue_usd.sum(axis=1) > 0).mean()),
+        "share_unprofitable_users": float(losers.sum() / max(users_using.sum(), 1)),
+        "share_capped": float(result.capped.sum() / max(active_months.sum(), 1)),
+        "free_user_cost_usd": result.free_cost_usd,
+    }
+
+
+def compare_strategies(results: Sequence[StrategyResult]) -> pd.DataFrame:
+    """One row of :func:`summarise` metrics per strategy, in the order given."""
+    return pd.DataFrame([{"strategy": r.strategy, **summarise(r)} for r in results])
+
+
+def freemium_breakeven_conversion(
+    mean_free_generations: float, cost_per_generation_usd: float, paid_price_usd: float, mean_paid_generations: float
+) -> float:
+    """Conversion rate at which paid users' gross profit exactly covers free users' compute.
+
+    With conversion ``x``: ``x * (price - c * paid_use) = (1 - x) * c * free_use``, so
+    ``x = c * free_use / (price - c * paid_use + c * free_use)``. Returns ``inf`` when a paid
+    user does not even cover their own compute.
+
+    Examples
+    --------
+    Free users use 5 generations at $0.40 ($2); a $20 plan used for 25 ($10 cost) leaves $10:
+    x = 2 / (10 + 2) = 16.7%.
+
+    >>> round(freemium_breakeven_conversion(5, 0.40, 20, 25), 4)
+    0.1667
+    """
+    free_cost = cost_per_generation_usd * mean_free_generations
+    paid_margin = paid_price_usd - cost_per_generation_usd * mean_paid_generations
+    if paid_margin <= 0:
+        return float("inf")
+    return free_cost / (paid_margin + free_cost)
+
+
+def freemium_breakeven_grid(
+    population: Population,
+    free_caps: Sequence[float],
+    costs_per_generation_usd: Sequence[float],
+    paid_price_usd: float,
+    paid_cap: float,
+) -> pd.DataFrame:
+    """Break-even conversion for every (free-tier cap, cost per generation) pair, from simulated use."""
+    demand = population.demand
+    mean_paid = float(np.minimum(demand, paid_cap).mean())
+    rows = []
+    for free_cap in free_caps:
+        mean_free = float(np.minimum(demand, free_cap).mean())
+        for cost in costs_per_generation_usd:
+            rows.append(
+                {
+                    "free_cap": float(free_cap),
+                    "cost_per_generation_usd": float(cost),
+                    "mean_free_generations": mean_free,
+                    "breakeven_conversion": freemium_breakeven_conversion(mean_free, cost, paid_price_usd, mean_paid),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def sweep_tier_caps(
+    population: Population,
+    prices_usd: Sequence[float],
+    caps: Sequence[float],
+    cost_per_generation_usd: float,
+    multipliers: Sequence[float],
+) -> pd.DataFrame:
+    """Scale one tier's cap at a time; report profit, upgrades and capped users at each point.
+
+    Points where the scaled cap would break the increasing order of caps are skipped.
+    ``share_upgraded`` is the share of subscribers on a tier above the first.
+    """
+    rows = []
+    for tier in range(len(caps)):
+        for multiplier in multipliers:
+            trial = [float(c) for c in caps]
+            trial[tier] = caps[tier] * multiplier
+            if any(b <= a for a, b in zip(trial, trial[1:], strict=False)):
+                continue
+            result = price_tiered_subscription(population, prices_usd, trial, cost_per_generation_usd)
+            metrics = summarise(result)
+            subscribers = result.plan >= 0
+            rows.append(
+                {
+                    "tier": tier + 1,
+                    "cap_multiplier": float(multiplier),
+                    "cap": trial[tier],
+                    "gross_profit_per_user_month_usd": metrics["gross_profit_per_user_month_usd"],
+                    "share_subscribed": float(subscribers.mean()),
+                    "share_upgraded": float((result.plan > 0).sum() / max(subscribers.sum(), 1)),
+                    "share_capped": metrics["share_capped"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def implied_annual_decline(start_price: float, end_price: float, years: float) -> float:
+    """Constant annual rate of decline taking ``start_price`` to ``end_price`` in ``years``.
+
+    Examples
+    --------
+    The article's $0.04 generation in 2023 costing $0.004 in 2026: 1 - 0.1**(1/3) = 53.6% a year.
+
+    >>> round(implied_annual_decline(0.04, 0.004, 3), 4)
+    0.5358
+    """
+    _check_positive("start_price", start_price)
+    _check_positive("end_price", end_price)
+    _check_positive("years", years)
+    return 1.0 - (end_price / start_price) ** (1.0 / years)
+
+
+def decline_from_total_fall(total_fall: float, years: float) -> float:
+    """Annual rate of decline implied by a total fall (0.8 = prices fell 80%) over ``years``.
+
+    Examples
+    --------
+    >>> round(decline_from_total_fall(0.80, 3), 4), round(decline_from_total_fall(0.90, 3), 4)
+    (0.4152, 0.5358)
+    """
+    _check_share("total_fall", total_fall)
+    return 1.0 - (1.0 - total_fall) ** (1.0 / years)
+
+
+@dataclass(frozen=True)
+class PricingSettings:
+    """Every strategy's prices and limits, and the cost per generation they share."""
+
+    cost_per_generation_usd: float
+    credit_price_per_generation_usd: float
+    tier_prices_usd: tuple[float, ...]
+    tier_caps: tuple[float, ...]
+    free_cap: float
+    freemium_paid_price_usd: float
+    freemium_paid_cap: float
+    freemium_conversion_rate: float
+    enterprise_contract_usd_per_year: float
+    enterprise_users_per_account: int
+    enterprise_sales_cycle_months_low: float
+    enterprise_sales_cycle_months_high: float
+    api_list_price_usd: float
+    api_volume_thresholds: tuple[float, ...]
+    api_volume_discounts: tuple[float, ...]
+
+    def scaled(self, usage_price_factor: float, cost_factor: float) -> PricingSettings:
+        """Settings after usage-based prices are multiplied by one factor and serving cost by another.
+
+        Flat prices (tiers, the freemium plan, contracts) are held: they are the strategies'
+        list prices, which the sources show unchanged (ChatGPT Plus at $20 a month).
+        """
+        from dataclasses import replace
+
+        return replace(
+            self,
+            cost_per_generation_usd=self.cost_per_generation_usd * cost_factor,
+            credit_price_per_generation_usd=self.credit_price_per_generation_usd * usage_price_factor,
+            api_list_price_usd=self.api_list_price_usd * usage_price_factor,
+        )
+
+
+def run_all_strategies(population: Population, settings: PricingSettings) -> list[StrategyResult]:
+    """Price the population under all five strategies."""
+    s = settings
+    return [
+        price_credits(population, s.credit_price_per_generation_usd, s.cost_per_generation_usd),
+        price_tiered_subscription(population, s.tier_prices_usd, s.tier_caps, s.cost_per_generation_usd),
+        price_freemium(
+            population,
+            s.free_cap,
+            s.freemium_paid_price_usd,
+            s.freemium_paid_cap,
+            s.freemium_conversion_rate,
+            s.cost_per_generation_usd,
+            population.seed,
+        ),
+        price_enterprise_license(
+            population,
+            s.enterprise_contract_usd_per_year,
+            s.enterprise_users_per_account,
+            s.enterprise_sales_cycle_months_low,
+            s.enterprise_sales_cycle_months_high,
+            s.cost_per_generation_usd,
+            population.seed,
+        ),
+        price_usage_based_api(
+            population, s.api_list_price_usd, s.api_volume_thresholds, s.api_volume_discounts, s.cost_per_generation_usd
+        ),
+    ]
+
+
+def project_deflation(
+    population: Population,
+    settings: PricingSettings,
+    years: int,
+    price_decline_per_year: float,
+    cost_decline_per_year: float,
+) -> pd.DataFrame:
+    """Each strategy now and after ``years`` of usage-price and serving-cost declines.
+
+    Demand is held at today's level, so the change isolates price and cost; users who find the
+    cheaper usage prices worth paying join (the participation rule is re-applied).
+    """
+    _check_share("price_decline_per_year", price_decline_per_year)
+    _check_share("cost_decline_per_year", cost_decline_per_year)
+    if years < 0:
+        raise ValueError(f"years = {years!r} is not allowed: must be >= 0")
+    now = compare_strategies(run_all_strategies(population, settings))
+    later_settings = settings.scaled((1 - price_decline_per_year) ** years, (1 - cost_decline_per_year) ** years)
+    later = compare_strategies(run_all_strategies(population, later_settings))
+    return pd.DataFrame(
+        {
+            "strategy": now["strategy"],
+            "revenue_now": now["revenue_per_user_month_usd"],
+            "revenue_later": later["revenue_per_user_month_usd"],
+            "gross_margin_now": now["gross_margin"],
+            "gross_margin_later": later["gross_margin"],
+            "gross_profit_now": now["gross_profit_per_user_month_usd"],
+            "gross_profit_later": later["gross_profit_per_user_month_usd"],
+        }
+    )
+
+
+CRITERIA = (
+    # (column, label, higher is better)
+    ("gross_margin", "gross margin", True),
+    ("gross_profit_per_user_month_usd", "gross profit per user", True),
+    ("revenue_cv", "revenue predictability", False),
+    ("share_unprofitable_users", "users who cost more than they pay", False),
+    ("share_capped", "users hitting a limit", False),
+    ("gross_margin_later", "margin after the price decline", True),
+)
+
+
+def rank_strategies(comparison: pd.DataFrame, deflation: pd.DataFrame) -> pd.DataFrame:
+    """Each strategy's best and worst criterion: the rank among the five on each, best first.
+
+    Returns one row per strategy with ``wins_on``/``loses_on`` (criterion labels), their ranks
+    (1 = best of five) and the metric values, so a conclusion can be written from numbers.
+    """
+    table = comparison.merge(deflation[["strategy", "gross_margin_later"]], on="strategy")
+    ranks = pd.DataFrame({"strategy": table["strategy"]})
+    for column, _, higher in CRITERIA:
+        ranks[column] = table[column].rank(ascending=not higher, method="min", na_option="bottom")
+    rows = []
+    for i, strategy in enumerate(table["strategy"]):
+        order = sorted(CRITERIA, key=lambda c: (ranks.at[i, c[0]], CRITERIA.index(c)))
+        best, worst = order[0], order[-1]
+        rows.append(
+            {
+                "strategy": strategy,
+                "wins_on": best[1],
+                "wins_rank": int(ranks.at[i, best[0]]),
+                "wins_column": best[0],
+                "wins_value": float(table.at[i, best[0]]),
+                "wins_tied": int((ranks[best[0]] == ranks.at[i, best[0]]).sum()),
+                "loses_on": worst[1],
+                "loses_rank": int(ranks.at[i, worst[0]]),
+                "loses_column": worst[0],
+                "loses_value": float(table.at[i, worst[0]]),
+                "loses_tied": int((ranks[worst[0]] == ranks.at[i, worst[0]]).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
