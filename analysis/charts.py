@@ -165,8 +165,11 @@ def chart_scatter(
     missing = [c for c in (x, y, label) if c not in frame.columns]
     if missing:
         raise KeyError(f"chart_scatter: columns {missing} not in the data (have {list(frame.columns)})")
+    # Room on the right for the labels of the right-most points.
+    x_max = float(frame[x].max())
+    x_domain = [min(0.0, float(frame[x].min())), x_max * 1.35 if x_max > 0 else 1.0]
     base = alt.Chart(frame).encode(
-        x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=x_format)),
+        x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=x_format), scale=alt.Scale(domain=x_domain)),
         y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
         tooltip=[
             alt.Tooltip(f"{label}:N"),

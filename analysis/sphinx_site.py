@@ -17,6 +17,12 @@ import vl_convert
 
 BUNDLE_NAME = "vega-bundle.js"
 CSS_NAME = "report.css"
+FAVICON_NAME = "favicon.svg"
+# A favicon of our own stops browsers asking for /favicon.ico, which the static site does not have.
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" rx="3" fill="#0072B2"/><path d="M3 12h2V7H3zm4 0h2V4H7zm4 0h2V9h-2z" fill="#fff"/></svg>'
+)
 # Wide report tables: smaller type, and cells that wrap instead of squeezing the text columns.
 REPORT_CSS = """
 table.report-table { font-size: 0.82rem; width: 100%; }
@@ -47,6 +53,7 @@ def _add_bundle(app: Any) -> None:
     folder = Path(app.outdir).parent / ".vega-static"
     write_bundle(folder)
     (folder / CSS_NAME).write_text(REPORT_CSS, encoding="utf-8")
+    (folder / FAVICON_NAME).write_text(FAVICON_SVG, encoding="utf-8")
     app.config.html_static_path.append(str(folder))
 
 
@@ -55,6 +62,7 @@ def _drop_cdn_scripts(app: Any, pagename: str, templatename: str, context: dict[
     scripts = context.get("script_files")
     if scripts is None:
         return
+    context["favicon_url"] = context["pathto"]("_static/" + FAVICON_NAME, 1)
     context["script_files"] = [
         s
         for s in scripts
