@@ -86,7 +86,7 @@ def _execute_one(task: tuple[str, str, dict[str, Any], str, str]) -> str | None:
             source,
             target,
             parameters=parameters,
-            cwd=str(Path(source).parent),
+            cwd=str(Path(target).parent),  # files a notebook writes (downloads) land beside it in the stage
             kernel_name="python3",
             progress_bar=False,
             log_output=False,

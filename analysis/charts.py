@@ -226,3 +226,72 @@ def chart_lines(
         )
     layers.append(lines)
     return alt.layer(*layers).properties(description=description)
+
+
+def chart_fan(
+    frame: pd.DataFrame, x: str, bands: Sequence[tuple[str, str]], median: str, *, description: str, x_title: str,
+    y_title: str, y_format: str = "$,.0f", reference_value: float | None = 0.0,
+) -> alt.LayerChart:  # fmt: skip
+    """A fan chart: nested quantile bands (outermost first) around a median line."""
+    missing = [c for c in (x, median, *[c for band in bands for c in band]) if c not in frame.columns]
+    if missing:
+        raise KeyError(f"chart_fan: columns {missing} not in the data (have {list(frame.columns)})")
+    base = alt.Chart(frame)
+    x_enc = alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False))
+    layers: list[alt.Chart] = []
+    for i, (low, high) in enumerate(bands):
+        layers.append(
+            base.mark_area(opacity=0.18 + 0.17 * i, color=ACCENT).encode(
+                x=x_enc,
+                y=alt.Y(f"{low}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+                y2=f"{high}:Q",
+                tooltip=[alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{low}:Q", format=y_format),
+                         alt.Tooltip(f"{high}:Q", format=y_format)],
+            )
+        )  # fmt: skip
+    layers.append(
+        base.mark_line(color=PALETTE[7], point=True).encode(
+            x=x_enc, y=f"{median}:Q", tooltip=[alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{median}:Q", format=y_format)]
+        )
+    )
+    if reference_value is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"reference": [reference_value]}))
+            .mark_rule(strokeDash=[4, 4], color=PALETTE[3])
+            .encode(y="reference:Q")
+        )
+    return alt.layer(*layers).properties(description=description)
+
+
+def chart_tornado(
+    frame: pd.DataFrame, label: str, low: str, high: str, base_value: float, *, description: str, x_title: str,
+    x_format: str = "$,.0f",
+) -> alt.LayerChart:  # fmt: skip
+    """Tornado: for each input, a bar from the outcome at its low to the outcome at its high, widest first."""
+    missing = [c for c in (label, low, high) if c not in frame.columns]
+    if missing:
+        raise KeyError(f"chart_tornado: columns {missing} not in the data (have {list(frame.columns)})")
+    long = pd.concat(
+        [
+            frame[[label]].assign(end="input at its low", outcome=frame[low]),
+            frame[[label]].assign(end="input at its high", outcome=frame[high]),
+        ]
+    )
+    order = list(frame[label])
+    values = [*long["outcome"], base_value]
+    pad = 0.05 * (max(values) - min(values) or 1.0)
+    domain = [min(values) - pad, max(values) + pad]
+    bars = (
+        alt.Chart(long)
+        .mark_bar(height=12, opacity=0.85)
+        .encode(
+            y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("outcome:Q", title=x_title, axis=alt.Axis(format=x_format), scale=alt.Scale(domain=domain)),
+            x2=alt.X2("base:Q"),
+            color=alt.Color("end:N", title=None, scale=alt.Scale(range=[PALETTE[3], PALETTE[0]])),
+            tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip("end:N"), alt.Tooltip("outcome:Q", format=x_format)],
+        )
+        .transform_calculate(base=str(float(base_value)))
+    )
+    rule = alt.Chart(pd.DataFrame({"base": [base_value]})).mark_rule(color=PALETTE[7]).encode(x="base:Q")
+    return alt.layer(bars, rule).properties(description=description, height=alt.Step(22), width=420)

@@ -87,6 +87,9 @@ UNITS = (
     "count",
     "count_per_month",
     "log_sigma",
+    "usd_bn",
+    "usd_m",
+    "rate_per_year",
 )
 
 
@@ -252,6 +255,15 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column("fact_id", "reference", references="facts.id"),
             ),
             description="Which fact supplies each unit-economics input of each business model.",
+        ),
+        TableSchema(
+            "lab_inputs.csv",
+            (
+                Column("preset"),
+                Column("input"),
+                Column("fact_id", "reference", references="facts.id"),
+            ),
+            description="Which fact supplies each input of each lab archetype and scenario of the survival chapter.",
         ),
     )
 }

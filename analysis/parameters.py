@@ -43,6 +43,7 @@ class Parameter:
     exclusive_maximum: bool = False
     fact_id: str | tuple[str, ...] | None = None
     fact_field: Literal["value", "low", "high"] | None = None
+    choices: tuple[str, ...] = ()
 
     @property
     def fact_ids(self) -> tuple[str, ...]:
@@ -53,6 +54,8 @@ class Parameter:
 
     def allowed(self) -> str:
         """What is allowed, in words: 'a number > 0 and <= 1'."""
+        if self.type is str:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.type is list:
             return "a list of numbers, each " + self._number_allowed("").strip()
         return self._number_allowed("a whole number" if self.type is int else "a number")
@@ -78,6 +81,10 @@ class Parameter:
         analysis.parameters.ParameterError: parameter 'r' = 1.5 is not allowed: must be a number >= 0 and <= 1 (a rate)
         """
         problem = f"parameter {self.name!r} = {value!r} is not allowed: must be {self.allowed()} ({self.description})"
+        if self.type is str:
+            if value not in self.choices:
+                raise ParameterError(problem)
+            return value
         if self.type is list:
             if not isinstance(value, list | tuple) or not value:
                 raise ParameterError(problem)
@@ -561,7 +568,54 @@ PRICING = Chapter(
     same_length=(("tier_prices_usd", "tier_caps"), ("api_volume_thresholds", "api_volume_discounts")),
 )
 
-CHAPTERS: dict[str, Chapter] = {c.name: c for c in (BUSINESS_MODELS, PRICING)}
+SURVIVAL = Chapter(
+    name="survival",
+    notebook="book/survival.ipynb",
+    title="Can the labs survive?",
+    parameters=(
+        Parameter(
+            "archetype",
+            str,
+            "frontier_leader",
+            "which lab archetype the chapter follows",
+            choices=("frontier_leader", "enterprise_challenger", "subscale_lab", "bigtech_lab"),
+        ),
+        Parameter(
+            "scenario",
+            str,
+            "base",
+            "which scenario's input ranges to use",
+            choices=("base", "optimistic", "pessimistic"),
+        ),
+        _number("start_year", int, 2025, "first year of the projection", "year", None, minimum=2025, maximum=2050),
+        _number("end_year", int, 2032, "last year of the projection", "year", None, minimum=2025, maximum=2060),
+        _number("n_draws", int, 20_000, "Monte Carlo draws", "draws", None, minimum=1, maximum=5_000_000),
+        _number("seed", int, 2026, "seed of the random number generator", "", "pricing_seed", maximum=2**32 - 1),
+        Parameter(
+            "price_cost_correlation",
+            float,
+            0.8,
+            "correlation of the API price decline and the serving-cost decline",
+            minimum=-1,
+            maximum=1,
+            fact_id="lab_price_cost_correlation",
+            fact_field="value",
+        ),
+        _number(
+            "headline_year",
+            int,
+            2030,
+            "year at which headline probabilities are quoted",
+            "year",
+            None,
+            minimum=2025,
+            maximum=2060,
+        ),
+    ),
+    ordered_pairs=(("start_year", "end_year"), ("start_year", "headline_year"), ("headline_year", "end_year")),
+)
+
+CHAPTERS: dict[str, Chapter] = {c.name: c for c in (BUSINESS_MODELS, PRICING, SURVIVAL)}
 
 
 def get_chapter(name: str) -> Chapter:

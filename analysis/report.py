@@ -42,8 +42,8 @@ def md_share_range(low: float, high: float) -> Markdown:
 
 
 def md_usd(value: float, plus: bool = False) -> Markdown:
-    """USD, with a '+' when the source gives only a lower bound ('$200M+')."""
-    return Markdown(fmt_usd(float(value)) + ("+" if plus else ""))
+    """USD with one decimal at most ('$54.8B'), and '+' when the source gives only a lower bound ('$200M+')."""
+    return Markdown(fmt_usd(float(value), digits=1) + ("+" if plus else ""))
 
 
 def md_usd_range(low: float, high: float, plus: bool = False) -> Markdown:
@@ -462,4 +462,249 @@ def conclusions_table(ranking: pd.DataFrame, names: Mapping[str, str]) -> pd.Dat
                 for r in ranking.itertuples(index=False)
             ],
         }
+    )
+
+
+# --- survival chapter ------------------------------------------------------------------------
+
+ARCHETYPE_NAMES = {
+    "frontier_leader": "frontier leader",
+    "enterprise_challenger": "enterprise-focused challenger",
+    "subscale_lab": "sub-scale independent lab",
+    "bigtech_lab": "lab inside a big-tech parent",
+}
+
+SURVIVAL_INPUT_LABELS = {
+    "revenue_start_usd_bn": "revenue in the first year (USD bn)",
+    "growth_initial": "revenue growth, first year",
+    "growth_decay": "yearly decay of growth",
+    "api_price_decline": "API price decline a year",
+    "serving_cost_decline": "serving-cost decline a year",
+    "api_margin": "API gross margin at the start",
+    "consumer_margin": "consumer gross margin",
+    "enterprise_margin": "enterprise gross margin",
+    "cloud_margin": "cloud-partnership gross margin",
+    "ads_margin": "advertising gross margin",
+    "outcome_margin": "outcome-licensing gross margin",
+    "final_run_cost_usd_bn": "final training run cost (USD bn)",
+    "compute_multiple": "total training compute / final run",
+    "training_growth": "training spend growth a year",
+    "headcount": "headcount",
+    "headcount_growth": "headcount growth a year",
+    "compensation_usd_m": "compensation per head (USD m)",
+    "other_opex_share": "other operating cost / revenue",
+    "cash_start_usd_bn": "cash at the start (USD bn)",
+    "new_round_usd_bn": "new round in 2026 (USD bn)",
+    "new_stream_growth": "growth of new streams, first year",
+    "share_api": "share of revenue: API",
+    "share_consumer": "share of revenue: consumer",
+    "share_enterprise": "share of revenue: enterprise",
+    "share_cloud": "share of revenue: cloud partners",
+    "ads_start_usd_bn": "advertising in its first year (USD bn)",
+    "ads_start_year": "advertising starts",
+    "outcome_start_usd_bn": "outcome licensing in its first year (USD bn)",
+    "outcome_start_year": "outcome licensing starts",
+    "api_growth_multiple": "API volume growth / lab growth",
+    "api_price_elasticity": "extra API volume per point of price decline",
+    "enterprise_growth_multiple": "enterprise growth / lab growth",
+    "consumer_growth_multiple": "consumer growth / lab growth",
+    "cloud_growth_multiple": "cloud growth / lab growth",
+}
+
+
+def _fmt_lab_value(value: float, unit: str) -> str:
+    if unit in ("share",):
+        return fmt_share(value)
+    if unit == "rate_per_year":
+        return fmt_share(value)
+    if unit == "year":
+        return f"{value:.0f}"
+    return fmt_number(value, 2)
+
+
+def lab_inputs_table(dataset: Dataset, table: pd.DataFrame) -> pd.DataFrame:
+    """The inputs of the chosen lab: range, distribution, kind and the quote or rationale."""
+    from analysis.survival import LOGNORMAL_INPUTS
+
+    facts = dataset["facts"]
+    return pd.DataFrame(
+        {
+            "Input": [SURVIVAL_INPUT_LABELS.get(i, i) for i in table["input"]],
+            "Base": [_fmt_lab_value(v, u) for v, u in zip(table["base"], table["unit"], strict=True)],
+            "90% interval": [
+                fmt_range(lo, hi, lambda x, u=u: _fmt_lab_value(x, u)) if hi > lo else "fixed"
+                for lo, hi, u in zip(table["low"], table["high"], table["unit"], strict=True)
+            ],
+            "Drawn as": [
+                ("log-normal" if i in LOGNORMAL_INPUTS else "normal, clipped") if unc else "–"
+                for i, unc in zip(table["input"], table["uncertain"], strict=True)
+            ],
+            "Kind": table["kind"].map(KIND_LABELS),
+            "Quote or rationale": [
+                f"“{facts.at[f, 'quote']}”" if facts.at[f, "kind"] == "reported" else facts.at[f, "rationale"]
+                for f in table["fact_id"]
+            ],
+            "Source": table["source_id"],
+        }
+    )
+
+
+def projection_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The base-case projection, one column per year (USD bn unless stated)."""
+    rows = {
+        "Revenue": frame["revenue"],
+        "… API": frame["revenue_api"],
+        "… consumer": frame["revenue_consumer"],
+        "… enterprise": frame["revenue_enterprise"],
+        "… cloud partners": frame["revenue_cloud"],
+        "… advertising": frame["revenue_advertising"],
+        "… outcome licensing": frame["revenue_outcome_licensing"],
+        "Inference (cost of revenue)": frame["inference_cost"],
+        "Training": frame["training"],
+        "Talent": frame["talent"],
+        "Other operating": frame["other"],
+        "Operating cash flow": frame["operating_cash_flow"],
+        "Cash, no new capital": frame["cash_without_new_capital"],
+        "Cash, with the new round": frame["cash_with_new_round"],
+    }
+    out = {"Line": list(rows)}
+    for j, year in enumerate(frame["year"]):
+        out[str(year)] = [fmt_number(float(v.iloc[j]), 1) for v in rows.values()]
+    out_frame = pd.DataFrame(out)
+    ratio = ["Revenue growth / cost growth"] + [
+        "–" if pd.isna(v) else fmt_number(float(v), 2) for v in frame["revenue_growth_to_cost_growth"]
+    ]
+    margin = ["API gross margin"] + [fmt_share(float(v)) for v in frame["api_gross_margin"]]
+    return pd.concat([out_frame, pd.DataFrame([ratio, margin], columns=out_frame.columns)], ignore_index=True)
+
+
+def probabilities_table(probabilities: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Year": probabilities["year"],
+            "P(broken even by then)": [
+                f"{fmt_share(p, 1)} ± {fmt_share(se, 1)}"
+                for p, se in zip(probabilities["p_breakeven_by_year"], probabilities["se_breakeven"], strict=True)
+            ],
+            "P(cash lasts, no new capital)": [
+                f"{fmt_share(p, 1)} ± {fmt_share(se, 1)}"
+                for p, se in zip(probabilities["p_cash_lasts"], probabilities["se_cash_lasts"], strict=True)
+            ],
+        }
+    )
+
+
+def probabilities_chart(probabilities: pd.DataFrame) -> alt.LayerChart:
+    long = pd.concat(
+        [
+            pd.DataFrame({"year": probabilities["year"], "probability": probabilities["p_breakeven_by_year"],
+                          "measure": "has broken even (sustained)"}),
+            pd.DataFrame({"year": probabilities["year"], "probability": probabilities["p_cash_lasts"],
+                          "measure": "cash lasts without new capital"}),
+        ]
+    )  # fmt: skip
+    return charts.chart_lines(
+        long,
+        "year",
+        "probability",
+        "measure",
+        x_title="Year",
+        y_title="Probability",
+        x_format="d",
+        description="Lines of the probability, by year, that the lab has reached sustained break-even and that "
+        "its cash lasts without new capital.",
+    )
+
+
+def fan_chart(fan: pd.DataFrame) -> alt.LayerChart:
+    return charts.chart_fan(
+        fan,
+        "year",
+        [("q05", "q95"), ("q25", "q75")],
+        "q50",
+        x_title="Year",
+        y_title="Cash without new capital (USD bn)",
+        description="Fan chart of the lab's cash without new capital by year: 5-95% and 25-75% bands of the "
+        "Monte Carlo draws around the median, with a dashed line at zero.",
+    )
+
+
+def tornado_chart(tornado: pd.DataFrame, end_year: int) -> alt.LayerChart:
+    frame = tornado.head(10).assign(label=lambda d: d["input"].map(lambda i: SURVIVAL_INPUT_LABELS.get(i, i)))
+    return charts.chart_tornado(
+        frame,
+        "label",
+        "cash_at_low",
+        "cash_at_high",
+        float(tornado["base_cash"].iloc[0]),
+        x_title=f"Cash at the end of {end_year} without new capital (USD bn)",
+        description="Tornado chart: for the ten most influential inputs, the lab's end-of-horizon cash with the "
+        "input at its low and at its high, the rest at base.",
+    )
+
+
+def sensitivity_table(tornado: pd.DataFrame, correlations: pd.DataFrame) -> pd.DataFrame:
+    merged = tornado.merge(correlations, on="input", how="left")
+    return pd.DataFrame(
+        {
+            "Input": merged["input"].map(lambda i: SURVIVAL_INPUT_LABELS.get(i, i)),
+            "End cash, input low (USD bn)": merged["cash_at_low"].map(lambda x: fmt_number(x, 1)),
+            "End cash, input high (USD bn)": merged["cash_at_high"].map(lambda x: fmt_number(x, 1)),
+            "Swing (USD bn)": merged["swing"].map(lambda x: fmt_number(x, 1)),
+            "Rank correlation with end cash": merged["rank_correlation"].map(
+                lambda x: "–" if pd.isna(x) else fmt_number(x, 2)
+            ),
+        }
+    )
+
+
+def correlation_effect_table(effect: pd.DataFrame, year: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Price-cost correlation": effect["price_cost_correlation"].map(lambda x: fmt_number(x, 2)),
+            f"P(broken even by {year})": [
+                f"{fmt_share(p, 1)} ± {fmt_share(se, 1)}"
+                for p, se in zip(effect["p_breakeven_by_year"], effect["se_breakeven"], strict=True)
+            ],
+            f"P(cash lasts to {year})": [
+                f"{fmt_share(p, 1)} ± {fmt_share(se, 1)}"
+                for p, se in zip(effect["p_cash_lasts"], effect["se_cash_lasts"], strict=True)
+            ],
+        }
+    )
+
+
+def first_party_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    return charts.chart_lines(
+        frame.assign(series="gross profit"),
+        "first_party_share",
+        "gross_profit_usd_bn",
+        "series",
+        x_title="Share of serving compute that is the lab's own",
+        y_title="Gross profit (USD bn a year)",
+        x_format=".0%",
+        y_format="$,.0f",
+        description="Line of annual gross profit against the share of inference served on the lab's own compute "
+        "rather than through clouds.",
+    )
+
+
+def edge_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    long = pd.concat(
+        [
+            pd.DataFrame({"firms": frame["firms"], "value": frame["selling_usd_bn"], "path": "sell access"}),
+            pd.DataFrame({"firms": frame["firms"], "value": frame["in_house_usd_bn"], "path": "use in-house"}),
+        ]
+    )
+    return charts.chart_lines(
+        long,
+        "firms",
+        "value",
+        "path",
+        x_title="Firms holding the edge",
+        y_title="Value to the lab (USD bn a year)",
+        x_format="d",
+        y_format="$,.1f",
+        description="Lines of the value to a lab of selling access to an edge against using it in-house, as the "
+        "number of firms holding the edge rises. Illustrative.",
     )

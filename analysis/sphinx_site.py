@@ -21,7 +21,8 @@ FAVICON_NAME = "favicon.svg"
 # A favicon of our own stops browsers asking for /favicon.ico, which the static site does not have.
 FAVICON_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
-    '<rect width="16" height="16" rx="3" fill="#0072B2"/><path d="M3 12h2V7H3zm4 0h2V4H7zm4 0h2V9h-2z" fill="#fff"/></svg>'
+    '<rect width="16" height="16" rx="3" fill="#0072B2"/>'
+    '<path d="M3 12h2V7H3zm4 0h2V4H7zm4 0h2V9h-2z" fill="#fff"/></svg>'
 )
 # Wide report tables: smaller type, and cells that wrap instead of squeezing the text columns.
 REPORT_CSS = """

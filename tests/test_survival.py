@@ -1,0 +1,219 @@
+"""Lab survival: the sources' arithmetic, hand-checked projections, invariants, determinism, bad input."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from analysis import survival as sv
+
+
+@pytest.fixture(scope="module")
+def leader(dataset) -> pd.DataFrame:
+    return sv.lab_input_table(dataset, "frontier_leader", "base")
+
+
+def test_compute_arithmetic_reproduces_the_comment(dataset):
+    """$44bn / $12-15bn per GW-year = 2.9-3.7 GW ('maybe 3-4 GW'); 0.5 GW at 72% + 0.5 GW at 30% = $22.4bn ('$22bn')."""
+    revenue = dataset.fact("anthropic_annualized_revenue_usd")["value"] / 1e9
+    cost = dataset.fact("gw_year_cost_usd")
+    gw = dataset.fact("anthropic_affordable_compute_gw")
+    low_gw = sv.affordable_compute_gw(revenue, cost["high"] / 1e9)
+    high_gw = sv.affordable_compute_gw(revenue, cost["low"] / 1e9)
+    assert (round(low_gw), round(high_gw)) == (gw["low"], gw["high"])  # 2.93 -> 3, 3.67 -> 4
+    gp = sv.gross_profit_from_compute_mix(revenue, 0.5, 0.72, 0.5, 0.30)
+    assert gp == pytest.approx(22.44)
+    assert round(gp) == dataset.fact("anthropic_gross_profit_usd")["value"] / 1e9
+    # The comment's break-even: 1 GW of R&D at $15bn leaves 22.44 - 15 = $7.44bn for everything else.
+    assert sv.rd_compute_gw(gp, 7.44, 15) == pytest.approx(dataset.fact("anthropic_breakeven_rd_compute_gw")["value"])
+
+
+def test_first_party_share_sweep_is_linear_between_the_margins():
+    """All clouds: 44 x 0.30 = 13.2; all own: 44 x 0.72 = 31.68."""
+    frame = sv.gross_profit_by_first_party_share(44, 1.0, 0.72, 0.30, [0.0, 0.5, 1.0])
+    assert_allclose(frame["gross_profit_usd_bn"], [13.2, 22.44, 31.68])
+
+
+def test_edge_value_is_inverse_in_holders():
+    """Total edge value V / n: 10 with one holder, 5 with two, 2 with five."""
+    result = sv.edge_value_to_lab(10.0, np.array([1, 2, 5]), 0.3, 0.5)
+    assert_allclose(result["total_value_usd_bn"], [10, 5, 2])
+    assert_allclose(result["selling_usd_bn"], [3, 1.5, 0.6])
+    with pytest.raises(sv.SurvivalInputError, match="n_holders must be at least 1"):
+        sv.edge_value_to_lab(10.0, 0, 0.3, 0.5)
+
+
+def test_commitments_in_years_of_revenue(dataset):
+    """$1.4T against $20bn a year of revenue is 70 years."""
+    assert float(sv.years_of_revenue(dataset.fact("openai_spending_commitments_usd")["value"] / 1e9, 20.0)) == 70.0
+
+
+def test_first_year_by_hand(leader):
+    """Year one: training = 0.5 x 4 = $2bn; talent = 1,500 x $0.45M = $0.675bn; other = 15% x $4.5bn."""
+    frame = sv.projection_frame(sv.project_lab(sv.base_inputs(leader), 2025, 2032))
+    first = frame.iloc[0]
+    assert first["revenue"] == pytest.approx(4.5)
+    assert first["training"] == pytest.approx(2.0)
+    assert first["talent"] == pytest.approx(0.675)
+    assert first["other"] == pytest.approx(0.675)
+    gp = 4.5 * (0.30 * 0.45 + 0.50 * 0.55 + 0.15 * 0.775 + 0.05 * 0.30)
+    assert first["gross_profit"] == pytest.approx(gp)
+    assert first["operating_cash_flow"] == pytest.approx(gp - 2.0 - 0.675 - 0.675)
+    assert first["cash_without_new_capital"] == pytest.approx(20 + gp - 3.35)
+
+
+def test_api_margin_constant_when_price_and_cost_fall_alike(leader):
+    """The essay's point: with equal declines the API margin stays at its starting 45%."""
+    projection = sv.project_lab(sv.base_inputs(leader), 2025, 2032)
+    assert_allclose(projection.api_gross_margin[0], 0.45)
+
+
+def test_optimistic_preset_breaks_even_in_2027_or_2028(dataset):
+    """The essay's optimistic case: the leading labs profitable 'by 2027 or 2028'."""
+    target = dataset.fact("optimistic_profitability_year")
+    for archetype in ("frontier_leader", "enterprise_challenger"):
+        table = sv.lab_input_table(dataset, archetype, "optimistic")
+        year = sv.project_lab(sv.base_inputs(table), 2025, 2032).breakeven_year()[0]
+        assert target["low"] <= year <= target["high"], archetype
+
+
+def test_pessimistic_preset_runs_out_of_capital_first(dataset):
+    """The essay's pessimistic case: cash runs out before any break-even."""
+    for archetype in ("frontier_leader", "enterprise_challenger"):
+        projection = sv.project_lab(sv.base_inputs(sv.lab_input_table(dataset, archetype, "pessimistic")), 2025, 2032)
+        assert np.isfinite(projection.runout_year()[0])
+        assert not np.isfinite(projection.breakeven_year()[0])
+
+
+def test_sustained_breakeven_ignores_a_lone_good_year():
+    """OCF +, -, +, +: sustained break-even is the third year, not the first."""
+    ocf = np.array([[1.0, -1.0, 1.0, 1.0]])
+    p = sv.Projection(
+        years=np.arange(2025, 2029), revenue_by_stream={}, gross_profit=ocf, inference_cost=ocf, training=ocf,
+        talent=ocf, other=ocf, operating_cash_flow=ocf, cash_without_new_capital=np.cumsum(ocf, axis=1),
+        cash_with_new_round=ocf, api_gross_margin=ocf, cash_start=np.array([0.0]),
+    )  # fmt: skip
+    assert p.breakeven_year()[0] == 2027
+
+
+def test_runway_interpolates_within_the_year():
+    """Cash 10 -> 4 -> -2: it runs out a third of the way into the second year, runway 1 + 4/6."""
+    ocf = np.array([[-6.0, -6.0]])
+    cash = np.array([[4.0, -2.0]])
+    p = sv.Projection(
+        years=np.array([2025, 2026]), revenue_by_stream={}, gross_profit=ocf, inference_cost=ocf, training=ocf,
+        talent=ocf, other=ocf, operating_cash_flow=ocf, cash_without_new_capital=cash, cash_with_new_round=cash,
+        api_gross_margin=ocf, cash_start=np.array([10.0]),
+    )  # fmt: skip
+    assert p.runway_years()[0] == pytest.approx(1 + 4 / 6)
+    assert p.runout_year()[0] == 2026
+
+
+def test_monte_carlo_is_deterministic_to_the_last_digit(leader):
+    a_inputs, a = sv.simulate(leader, 2000, 7, 0.8, 2025, 2032)
+    b_inputs, b = sv.simulate(leader, 2000, 7, 0.8, 2025, 2032)
+    assert np.array_equal(a.cash_without_new_capital, b.cash_without_new_capital)
+    assert all(np.array_equal(a_inputs[k], b_inputs[k]) for k in a_inputs)
+    _, c = sv.simulate(leader, 2000, 8, 0.8, 2025, 2032)
+    assert not np.array_equal(a.cash_without_new_capital, c.cash_without_new_capital)
+
+
+def test_draws_follow_the_declared_90_percent_intervals(leader):
+    """About 5% of draws fall below each low and 5% above each high; the declines correlate as asked."""
+    draws = sv.draw_inputs(leader, 200_000, 1, 0.8)
+    for name in ("revenue_start_usd_bn", "training_growth", "api_price_decline"):
+        low, high = leader.at[name, "low"], leader.at[name, "high"]
+        assert np.mean(draws[name] < low) == pytest.approx(0.05, abs=0.004), name
+        assert np.mean(draws[name] > high) == pytest.approx(0.05, abs=0.004), name
+    rho = np.corrcoef(draws["api_price_decline"], draws["serving_cost_decline"])[0, 1]
+    assert rho == pytest.approx(0.8, abs=0.01)
+
+
+def test_probabilities_carry_their_standard_errors(leader):
+    _, projection = sv.simulate(leader, 4000, 3, 0.8, 2025, 2032)
+    probabilities = sv.survival_probabilities(projection)
+    p = probabilities["p_cash_lasts"]
+    assert_allclose(probabilities["se_cash_lasts"], np.sqrt(p * (1 - p) / 4000))
+    assert (np.diff(probabilities["p_breakeven_by_year"]) >= 0).all()
+    assert (np.diff(probabilities["p_cash_lasts"]) <= 0).all()
+
+
+def test_exported_draws_reproduce_a_probability(leader, tmp_path):
+    """A reader can recompute P(cash lasts to 2030) from the exported draws."""
+    inputs, projection = sv.simulate(leader, 3000, 5, 0.8, 2025, 2032)
+    path = sv.export_draws(inputs, projection, tmp_path / "draws.csv.gz", seed=5)
+    with gzip.open(path, "rt") as fh:
+        frame = pd.read_csv(fh)
+    assert len(frame) == 3000 and (frame["seed"] == 5).all()
+    from_file = (frame[[f"cash_{y}_usd_bn" for y in range(2025, 2031)]] >= 0).all(axis=1).mean()
+    expected = sv.survival_probabilities(projection).set_index("year").at[2030, "p_cash_lasts"]
+    assert from_file == pytest.approx(expected, abs=1 / 3000)
+
+
+def test_tornado_and_rank_correlations_name_training_growth_first(leader):
+    """For the frontier leader the escalation of training spend moves end cash most."""
+    tornado = sv.tornado(leader, 2025, 2032)
+    assert tornado["input"].iloc[0] == "training_growth"
+    assert (tornado["swing"].diff().dropna() <= 0).all()
+    inputs, projection = sv.simulate(leader, 5000, 2, 0.8, 2025, 2032)
+    ranks = sv.rank_correlations(inputs, projection)
+    assert ranks.set_index("input").at["training_growth", "rank_correlation"] < -0.3
+
+
+
+@settings(max_examples=40, deadline=None)
+@given(extra_cash=st.floats(0, 500), draw=st.integers(0, 10_000))
+def test_more_capital_never_shortens_the_runway(dataset, extra_cash, draw):
+    table = sv.lab_input_table(dataset, "enterprise_challenger", "base")
+    inputs = sv.draw_inputs(table, 1, draw, 0.8)
+    richer = dict(inputs, cash_start_usd_bn=inputs["cash_start_usd_bn"] + extra_cash)
+    assert sv.project_lab(richer, 2025, 2032).runway_years()[0] >= sv.project_lab(inputs, 2025, 2032).runway_years()[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(decline=st.floats(0, 0.9), steeper=st.floats(0, 0.09), draw=st.integers(0, 10_000))
+def test_a_steeper_price_decline_never_raises_revenue(dataset, decline, steeper, draw):
+    table = sv.lab_input_table(dataset, "frontier_leader", "base")
+    inputs = sv.draw_inputs(table, 1, draw, 0.8)
+    gentle = sv.project_lab(dict(inputs, api_price_decline=np.array([decline])), 2025, 2032)
+    steep = sv.project_lab(dict(inputs, api_price_decline=np.array([decline + steeper])), 2025, 2032)
+    assert (steep.revenue <= gentle.revenue + 1e-9).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(draw=st.integers(0, 10_000))
+def test_the_cash_identity_holds_every_year(dataset, draw):
+    """cash_t = cash_(t-1) + revenue - inference - training - talent - other, every year."""
+    table = sv.lab_input_table(dataset, "subscale_lab", "base")
+    p = sv.project_lab(sv.draw_inputs(table, 1, draw, 0.5), 2025, 2032)
+    previous = np.concatenate([p.cash_start[:, None], p.cash_without_new_capital[:, :-1]], axis=1)
+    flows = p.revenue - p.inference_cost - p.training - p.talent - p.other
+    assert_allclose(p.cash_without_new_capital, previous + flows, rtol=1e-10, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda t: sv.draw_inputs(t, 0, 1, 0.8), "n_draws = 0 is not allowed: must be a whole number >= 1"),
+        (lambda t: sv.draw_inputs(t, 10, 1, 1.5), "price_cost_correlation = 1.5 is not allowed: must be between -1 and 1"),
+        (lambda t: sv.simulate(t, 10, 1, 0.8, 2030, 2026), "horizon 2030-2026 is not allowed: end_year must not be before"),
+        (lambda t: sv.draw_inputs(t.assign(low=t["low"].where(t["input"] != "headcount", 9e9)), 10, 1, 0.8),
+         "input 'headcount' has low 9e\\+09 above high 2500"),
+        (lambda t: sv.project_lab(dict(sv.base_inputs(t), compensation_usd_m=np.array([-1.0])), 2025, 2030),
+         "input 'compensation_usd_m' has a negative value"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_rejected_before_any_work(leader, call, message):
+    with pytest.raises(sv.SurvivalInputError, match=message):
+        call(leader)
+
+
+def test_unknown_archetype_names_the_choices(dataset):
+    with pytest.raises(sv.SurvivalInputError, match="archetype 'openai' is not allowed: choose one of frontier_leader"):
+        sv.lab_input_table(dataset, "openai")
