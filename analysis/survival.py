@@ -46,7 +46,9 @@ LOGNORMAL_INPUTS = frozenset(
      "cash_start_usd_bn"}
 )  # fmt: skip
 CLIP = {"growth_initial": (0.0, 5.0), "training_growth": (0.0, 5.0), "new_stream_growth": (0.0, 5.0),
-        "headcount_growth": (0.0, 2.0)}  # fmt: skip
+        "headcount_growth": (0.0, 2.0),
+        # Above 1 a price cut would raise API revenue by itself; the model rules that out.
+        "api_price_elasticity": (0.0, 1.0)}  # fmt: skip
 SHARE_CLIP = (0.0, 0.99)
 
 
@@ -228,6 +230,8 @@ def project_lab(
     for name in ("final_run_cost_usd_bn", "compute_multiple", "headcount", "compensation_usd_m", "other_opex_share"):
         if np.any(x[name] < 0):
             raise SurvivalInputError(f"input {name!r} has a negative value: costs must be >= 0")
+    if np.any((x["api_price_elasticity"] < 0) | (x["api_price_elasticity"] > 1)):
+        raise SurvivalInputError("input 'api_price_elasticity' must lie between 0 and 1")
     years = np.arange(start_year, end_year + 1)
     n_years = years.size
     t = np.arange(n_years)[None, :]
