@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -65,8 +66,27 @@ def _chart_html(spec: dict[str, Any]) -> str:
     )
 
 
-def _renderer(spec: dict[str, Any], **_: Any) -> dict[str, str]:
+def _renderer(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
     return {"text/html": _chart_html(spec), "text/plain": str(spec.get("description", "<chart>"))}
+
+
+_SPEC_IN_HTML = re.compile(r"window\.vegaEmbed\(el, (\{.*\}), \{\"actions\"", re.S)
+
+
+def spec_from_chart_html(chart_html: str) -> dict[str, Any] | None:
+    """The Vega-Lite spec inside a chart's HTML (as written by this module), or None if it has none.
+
+    Re-runs and downloads use it to write the chart as JSON, SVG and PNG.
+
+    Examples
+    --------
+    >>> spec_from_chart_html(_chart_html({"mark": "bar", "description": "x </b>"}))["description"]
+    'x </b>'
+    """
+    match = _SPEC_IN_HTML.search(chart_html)
+    if not match:
+        return None
+    return json.loads(match.group(1).replace("<\\/", "</"))
 
 
 def enable() -> None:

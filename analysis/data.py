@@ -265,6 +265,18 @@ SCHEMAS: dict[str, TableSchema] = {
             ),
             description="Which fact supplies each input of each lab archetype and scenario of the survival chapter.",
         ),
+        TableSchema(
+            "key_figures.csv",
+            (
+                Column("id", "id"),
+                Column("chapter", "choice", choices=("business_models", "pricing", "survival")),
+                Column("quantity"),
+                Column("unit", "choice", choices=UNITS),
+                Column("anchor"),
+            ),
+            key="id",
+            description="The report's citable key figures: a stable id per quantity, never reused for another.",
+        ),
     )
 }
 

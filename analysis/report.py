@@ -22,10 +22,59 @@ from analysis.data import Dataset
 from analysis.parameters import get_chapter
 from analysis.tables import fmt_number, fmt_range, fmt_share, fmt_usd, myst_table
 
+TABLE_MIME = "application/vnd.genai-report.table+json"
+KEY_FIGURES_MIME = "application/vnd.genai-report.key-figures+json"
 
-def table_block(frame: pd.DataFrame, name: str, caption: str) -> Markdown:
+
+class TableBlock:
+    """A numbered, captioned table: MyST for the book (``{glue:md}`` with ``:format: myst``), plus
+    the table's own cells and caption under :data:`TABLE_MIME`, from which re-runs write CSV files."""
+
+    def __init__(self, frame: pd.DataFrame, name: str, caption: str):
+        self.frame, self.name, self.caption = frame, name, caption
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {
+            "text/markdown": myst_table(self.frame, self.name, self.caption),
+            "text/plain": f"<table {self.name}>",
+            TABLE_MIME: {
+                "name": self.name,
+                "caption": self.caption,
+                "columns": [str(c) for c in self.frame.columns],
+                "rows": [[str(v) for v in row] for row in self.frame.astype(object).itertuples(index=False)],
+            },
+        }
+
+
+def table_block(frame: pd.DataFrame, name: str, caption: str) -> TableBlock:
     """A numbered, captioned table for ``{glue:md}`` with ``:format: myst``."""
-    return Markdown(myst_table(frame, name, caption))
+    return TableBlock(frame, name, caption)
+
+
+_KEY_FIGURES: list[dict[str, Any]] = []
+
+
+def key_figure(key: str, value: float | None, unit: str, text: str, sentence: str) -> None:
+    """Glue ``text`` under ``key`` for the prose, and record ``value`` as a citable key figure.
+
+    ``sentence`` is a ready sentence for a memo, with the formatted value in it. The chapter's
+    figures are written to the notebook by :func:`emit_key_figures`, where re-runs and the
+    key-figures page read them.
+    """
+    from myst_nb import glue
+
+    glue(key, Markdown(text), display=False)
+    number = None if value is None or (isinstance(value, float) and not np.isfinite(value)) else float(value)
+    _KEY_FIGURES[:] = [f for f in _KEY_FIGURES if f["id"] != key]
+    _KEY_FIGURES.append({"id": key, "value": number, "unit": unit, "text": text, "sentence": sentence})
+
+
+def emit_key_figures(chapter: str, params: Mapping[str, Any]) -> None:
+    """Display the chapter's key figures (and parameters) as one JSON output of the notebook."""
+    from IPython.display import display
+
+    display({KEY_FIGURES_MIME: {"chapter": chapter, "parameters": dict(params), "figures": list(_KEY_FIGURES)},
+             "text/plain": f"{len(_KEY_FIGURES)} key figures"}, raw=True)  # fmt: skip
 
 
 def md_text(text: str) -> Markdown:
