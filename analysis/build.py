@@ -9,6 +9,8 @@ previous site as it was.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -74,19 +76,20 @@ def _hide_injected_parameters(path: str) -> None:
 def _execute_one(task: tuple[str, str, dict[str, Any], str, str]) -> str | None:
     """Run one notebook with papermill; return None on success or a one-paragraph error message.
 
+    The notebook runs in the folder of ``target``, so files it writes (downloads) land beside it.
     A failed notebook, with its traceback in the failing cell, is kept in ``failed_dir``.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     source, target, parameters, label, failed_dir = task
-    kept = Path(failed_dir) / Path(target).name
+    kept = Path(failed_dir) / Path(source).name
     try:
         pm.execute_notebook(
             source,
             target,
             parameters=parameters,
-            cwd=str(Path(target).parent),  # files a notebook writes (downloads) land beside it in the stage
+            cwd=str(Path(target).parent),
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
@@ -111,29 +114,82 @@ def _keep(target: str, kept: Path) -> Path:
     return kept
 
 
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def execution_key(source: Path, parameters: Mapping[str, Any], data_dir: Path = DATA_DIR) -> str:
+    """Cache key of one execution: the notebook, its parameters, the data files and the analysis package.
+
+    Any change to one of them gives a new key, so exactly the notebooks it affects are re-executed.
+    """
+    import numpy
+    import pandas
+
+    digest = hashlib.sha256()
+    digest.update(Path(source).read_bytes())
+    digest.update(json.dumps(dict(parameters), sort_keys=True, default=str).encode())
+    digest.update(f"{sys.version}|numpy {numpy.__version__}|pandas {pandas.__version__}".encode())
+    for folder, pattern in ((Path(data_dir), "**/*"), (PACKAGE_DIR, "*.py")):
+        for path in sorted(p for p in folder.glob(pattern) if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
 def execute_notebooks(
-    tasks: list[tuple[Path, Path, dict[str, Any]]], root: Path, failed_dir: Path, jobs: int | None = None
-) -> None:
-    """Execute ``(source, target, parameters)`` notebooks in parallel; raise :class:`BuildError` listing failures."""
-    payload = [
-        (
-            str(src),
-            str(dst),
-            dict(params),
-            str(src.relative_to(root)) if src.is_relative_to(root) else str(src),
-            str(failed_dir),
-        )
-        for src, dst, params in tasks
-    ]
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(payload)))
+    tasks: list[tuple[Path, Path, dict[str, Any]]],
+    root: Path,
+    failed_dir: Path,
+    cache_dir: Path,
+    jobs: int | None = None,
+    data_dir: Path = DATA_DIR,
+) -> list[bool]:
+    """Execute ``(source, out_dir, parameters)`` notebooks, in parallel, reusing cached executions.
+
+    Each notebook's executed copy (and any file it wrote) is placed in ``out_dir``. Returns, per
+    task, whether it came from the cache. Raises :class:`BuildError` listing every failure.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    keys = [execution_key(src, params, data_dir) for src, _, params in tasks]
+    pending = []
+    for (src, _, params), key in zip(tasks, keys, strict=True):
+        if (cache_dir / key / "COMPLETE").exists():
+            continue
+        workdir = Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=cache_dir))
+        label = str(src.relative_to(root)) if src.is_relative_to(root) else str(src)
+        pending.append(((str(src), str(workdir / src.name), dict(params), label, str(failed_dir)), key, workdir))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
     if workers == 1:
-        errors = [_execute_one(p) for p in payload]
+        errors = [_execute_one(p) for p, _, _ in pending]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            errors = list(pool.map(_execute_one, payload))
-    failures = [e for e in errors if e]
+            errors = list(pool.map(_execute_one, [p for p, _, _ in pending]))
+    failures = []
+    for (_, key, workdir), error in zip(pending, errors, strict=True):
+        if error:
+            failures.append(error)
+            shutil.rmtree(workdir, ignore_errors=True)
+            continue
+        (workdir / "COMPLETE").write_text(key)
+        final = cache_dir / key
+        shutil.rmtree(final, ignore_errors=True)
+        workdir.rename(final)
     if failures:
         raise BuildError("notebook execution failed:\n" + "\n".join(failures))
+    for (_, out_dir, _), key in zip(tasks, keys, strict=True):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(cache_dir / key, out_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("COMPLETE"))
+    fresh = {key for _, key, _ in pending}
+    return [key not in fresh for key in keys]
+
+
+def _tree_digest(folder: Path) -> str:
+    """Digest of every file's path and bytes under ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def write_bibliography(data_dir: Path, target: Path) -> None:
@@ -223,11 +279,17 @@ def build_book(
     stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=output_dir))
     try:
         notebooks = stage_book(root, stage, data_dir)
-        tasks = [(root / nb, stage / nb, dict(by_notebook.get(nb.as_posix(), {}))) for nb in notebooks]
-        execute_notebooks(tasks, root, output_dir / "failed", jobs)
+        tasks = [(root / nb, (stage / nb).parent, dict(by_notebook.get(nb.as_posix(), {}))) for nb in notebooks]
+        execute_notebooks(tasks, root, output_dir / "failed", output_dir / "cache", jobs, data_dir)
+        site_key = _tree_digest(stage)
+        key_file = output_dir / ".html-key"
+        final = output_dir / "html"
+        if final.exists() and key_file.exists() and key_file.read_text() == site_key:
+            # Nothing the site is made from has changed since the last build: keep it as it is.
+            return BuildResult(final, tuple(nb.as_posix() for nb in notebooks), time.perf_counter() - started)
+        key_file.unlink(missing_ok=True)
         run_jupyter_book(stage, stage / "out")
         new_html = stage / "out" / "_build" / "html"
-        final = output_dir / "html"
         previous = output_dir / f".html-previous-{os.getpid()}"
         if final.exists():
             final.rename(previous)
@@ -236,6 +298,7 @@ def build_book(
         executed = output_dir / "executed"
         shutil.rmtree(executed, ignore_errors=True)
         shutil.copytree(stage / "book", executed, ignore=shutil.ignore_patterns("*.md", "*.bib"))
+        key_file.write_text(site_key)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return BuildResult(final, tuple(nb.as_posix() for nb in notebooks), time.perf_counter() - started)
