@@ -213,10 +213,15 @@ def _bib_escape(text: str) -> str:
     return str(text).replace("\\", "\\textbackslash{}").replace("{", "\\{").replace("}", "\\}").replace("%", "\\%")
 
 
-def stage_book(root: Path, stage: Path, data_dir: Path) -> list[Path]:
+def stage_book(root: Path, stage: Path, data_dir: Path, banner: str = "") -> list[Path]:
     """Copy the book's sources into ``stage``; return the notebooks that must be executed."""
+    import yaml
+
     for name in BOOK_FILES:
         shutil.copy2(root / name, stage / name)
+    config = yaml.safe_load((stage / "_config.yml").read_text(encoding="utf-8"))
+    config.setdefault("sphinx", {}).setdefault("config", {})["genai_report_banner"] = banner
+    (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     notebooks = []
     for path in sorted((root / "book").rglob("*")):
         if path.is_dir() or ".ipynb_checkpoints" in path.parts:
@@ -250,6 +255,8 @@ def build_book(
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
     data_dir: Path = DATA_DIR,
     jobs: int | None = None,
+    banner: str = "Default edition: every chapter with its default parameters.",
+    cache_dir: Path | None = None,
 ) -> BuildResult:
     """Execute every chapter and build the site into ``output_dir / "html"``.
 
@@ -265,6 +272,10 @@ def build_book(
         Data folder; validated before any notebook runs.
     jobs
         Notebooks executed at once (default: one per core).
+    banner
+        Text shown at the top of every page (the edition or scenario); escaped when rendered.
+    cache_dir
+        Execution cache (default ``output_dir / "cache"``).
     """
     started = time.perf_counter()
     root = Path(root).resolve()
@@ -274,13 +285,15 @@ def build_book(
     unknown = sorted(set(parameters) - set(CHAPTERS))
     if unknown:
         raise BuildError(f"parameters given for unknown chapter(s) {unknown}; chapters: {sorted(CHAPTERS)}")
-    by_notebook = {c.notebook: parameters.get(c.name, {}) for c in CHAPTERS.values()}
+    # Every chapter runs with its full parameter set, so an execution is cached under the same key
+    # whether it came from the book or from a re-run with the defaults.
+    by_notebook = {c.notebook: {**c.defaults, **parameters.get(c.name, {})} for c in CHAPTERS.values()}
     output_dir.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=output_dir))
     try:
-        notebooks = stage_book(root, stage, data_dir)
+        notebooks = stage_book(root, stage, data_dir, banner)
         tasks = [(root / nb, (stage / nb).parent, dict(by_notebook.get(nb.as_posix(), {}))) for nb in notebooks]
-        execute_notebooks(tasks, root, output_dir / "failed", output_dir / "cache", jobs, data_dir)
+        execute_notebooks(tasks, root, output_dir / "failed", cache_dir or output_dir / "cache", jobs, data_dir)
         site_key = _tree_digest(stage)
         key_file = output_dir / ".html-key"
         final = output_dir / "html"

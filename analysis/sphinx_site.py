@@ -9,6 +9,7 @@ in document order, so the bundle in the page head always runs first.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ table.report-table { font-size: 0.82rem; width: 100%; }
 table.report-table td, table.report-table th { padding: 0.3rem 0.45rem; vertical-align: top; }
 table.report-table td p { margin: 0; }
 .vega-chart { width: 100%; overflow-x: auto; }
+.edition-banner { background: #eef5fb; border-left: 4px solid #0072B2; padding: 0.4rem 0.7rem; font-size: 0.85rem; }
 """
 
 
@@ -71,7 +73,16 @@ def _drop_cdn_scripts(app: Any, pagename: str, templatename: str, context: dict[
     ]
 
 
+def _banner(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Name the edition (default or scenario) at the top of every page; the text is escaped."""
+    text = app.config.genai_report_banner
+    if text and "body" in context:
+        context["body"] = f'<p class="edition-banner">{html.escape(text)}</p>\n' + context["body"]
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.add_config_value("genai_report_banner", "", "html")
+    app.connect("html-page-context", _banner)
     app.connect("builder-inited", _add_bundle)
     app.connect("html-page-context", _drop_cdn_scripts)
     app.add_js_file(BUNDLE_NAME, type="module")

@@ -84,3 +84,17 @@ def test_a_sphinx_warning_fails_the_build(tmp_path):
     with pytest.raises(BuildError, match="tbl-does-not-exist"):
         build_book(root=root, output_dir=tmp_path / "out")
     assert not (tmp_path / "out" / "html").exists()
+
+
+def test_scenario_edition_names_the_scenario_on_every_page(tmp_path):
+    """An edition built under a scenario carries its (escaped) banner on every page."""
+    from analysis.runs import load_scenario
+
+    scenario = load_scenario("pessimistic")
+    result = build_book(output_dir=tmp_path / "edition", parameters=scenario.chapters,
+                        banner=f"Scenario <pessimistic>: {scenario.description}")  # fmt: skip
+    pages = [p for p in result.html_dir.rglob("*.html") if p.name not in ("genindex.html", "search.html")]
+    assert len(pages) >= 4
+    for page in pages:
+        source = page.read_text(encoding="utf-8")
+        assert "Scenario &lt;pessimistic&gt;: The foundation-model essay" in source, page.name

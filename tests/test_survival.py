@@ -166,7 +166,6 @@ def test_tornado_and_rank_correlations_name_training_growth_first(leader):
     assert ranks.set_index("input").at["training_growth", "rank_correlation"] < -0.3
 
 
-
 @settings(max_examples=40, deadline=None)
 @given(extra_cash=st.floats(0, 500), draw=st.integers(0, 10_000))
 def test_more_capital_never_shortens_the_runway(dataset, extra_cash, draw):
