@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             values, changed = runs.resolve_parameters(args.chapter, args.scenario, args.file, args.parameter)
             name = runs.check_run_name(args.name or runs.default_run_name(args.chapter))
             scenario = runs.load_scenario(args.scenario) if args.scenario else None
+            if "edition" not in changed:  # captions of a run name the run
+                values["edition"] = name
             result = runs.run_chapter(args.chapter, values, changed, name, scenario=scenario,
                                       overwrite=args.overwrite, progress=runs._print_progress)  # fmt: skip
             print(f"run {name}: {result.folder}")
@@ -101,7 +103,10 @@ def main(argv: list[str] | None = None) -> int:
             scenario = runs.load_scenario(args.scenario)
             output = args.output or str(runs.BUILD_DIR / "editions" / scenario.name)
             result = build_book(
-                output_dir=output, jobs=args.jobs, parameters=scenario.chapters, cache_dir=runs.BUILD_DIR / "cache",
+                output_dir=output,
+                jobs=args.jobs,
+                parameters={c: {**v, "edition": scenario.name} for c, v in scenario.chapters.items()},
+                cache_dir=runs.BUILD_DIR / "cache",
                 banner=f"Scenario edition '{scenario.name}': {scenario.description}",
             )  # fmt: skip
         else:

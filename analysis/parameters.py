@@ -10,6 +10,7 @@ fact everywhere it is used. The same declarations check the values a notebook re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -17,6 +18,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from analysis.data import Dataset
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 class ParameterError(ValueError):
@@ -55,6 +58,8 @@ class Parameter:
     def allowed(self) -> str:
         """What is allowed, in words: 'a number > 0 and <= 1'."""
         if self.type is str:
+            if not self.choices:
+                return "a plain name: letters, digits, '-' or '_', at most 64 characters"
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.type is list:
             return "a list of numbers, each " + self._number_allowed("").strip()
@@ -82,7 +87,8 @@ class Parameter:
         """
         problem = f"parameter {self.name!r} = {value!r} is not allowed: must be {self.allowed()} ({self.description})"
         if self.type is str:
-            if value not in self.choices:
+            allowed = value in self.choices if self.choices else isinstance(value, str) and _PLAIN_NAME.match(value)
+            if not allowed:
                 raise ParameterError(problem)
             return value
         if self.type is list:
@@ -135,6 +141,14 @@ class Chapter:
         return {p.name: p.default for p in self.parameters}
 
 
+EDITION = Parameter(
+    "edition",
+    str,
+    "default",
+    "name of the edition (a scenario preset or a run) shown in every caption",
+)
+
+
 def _share(name: str, default: float, description: str, fact_id: str, fact_field: str) -> Parameter:
     return Parameter(
         name,
@@ -156,6 +170,7 @@ BUSINESS_MODELS = Chapter(
     notebook="book/business_models.ipynb",
     title="How generative-AI companies make money",
     parameters=(
+        EDITION,
         Parameter(
             "annual_discount_rate",
             float,
@@ -316,6 +331,7 @@ PRICING = Chapter(
     notebook="book/pricing.ipynb",
     title="Pricing strategies and their tradeoffs",
     parameters=(
+        EDITION,
         _number(
             "n_users",
             int,
@@ -573,6 +589,7 @@ SURVIVAL = Chapter(
     notebook="book/survival.ipynb",
     title="Can the labs survive?",
     parameters=(
+        EDITION,
         Parameter(
             "archetype",
             str,

@@ -47,11 +47,26 @@ class TableBlock:
 
 
 def table_block(frame: pd.DataFrame, name: str, caption: str) -> TableBlock:
-    """A numbered, captioned table for ``{glue:md}`` with ``:format: myst``."""
-    return TableBlock(frame, name, caption)
+    """A numbered, captioned table for ``{glue:md}`` with ``:format: myst``; the caption names the edition."""
+    return TableBlock(frame, name, f"{caption.rstrip('.')}. ({_EDITION['label']})")
 
 
 _KEY_FIGURES: list[dict[str, Any]] = []
+_EDITION = {"label": "default edition"}
+
+
+def edition_label(edition: str) -> str:
+    """How an edition is named in captions: 'default edition' or 'edition: price_war'."""
+    return "default edition" if edition == "default" else f"edition: {edition}"
+
+
+def start_chapter(prefix: str, params: Mapping[str, Any]) -> None:
+    """Set the edition named in this chapter's captions and glue it as ``{prefix}_edition``."""
+    from myst_nb import glue
+
+    _EDITION["label"] = edition_label(params["edition"])
+    _KEY_FIGURES.clear()
+    glue(f"{prefix}_edition", Markdown(_EDITION["label"]), display=False)
 
 
 def key_figure(key: str, value: float | None, unit: str, text: str, sentence: str) -> None:
@@ -73,7 +88,9 @@ def emit_key_figures(chapter: str, params: Mapping[str, Any]) -> None:
     """Display the chapter's key figures (and parameters) as one JSON output of the notebook."""
     from IPython.display import display
 
-    display({KEY_FIGURES_MIME: {"chapter": chapter, "parameters": dict(params), "figures": list(_KEY_FIGURES)},
+    payload = {"chapter": chapter, "edition": params.get("edition", "default"), "parameters": dict(params),
+               "figures": list(_KEY_FIGURES)}  # fmt: skip
+    display({KEY_FIGURES_MIME: payload,
              "text/plain": f"{len(_KEY_FIGURES)} key figures"}, raw=True)  # fmt: skip
 
 

@@ -167,7 +167,7 @@ def resolve_parameters(
         checked = validate_parameters(chapter_name, values)
     except ParameterError as error:
         raise UsageError(str(error)) from None
-    changed = {k: v for k, v in checked.items() if v != chapter.defaults[k]}
+    changed = {k: v for k, v in checked.items() if v != chapter.defaults[k] and k != "edition"}
     return checked, changed
 
 
