@@ -183,6 +183,59 @@ def execute_notebooks(
     return [key not in fresh for key in keys]
 
 
+def code_version(root: Path = REPO_ROOT) -> str:
+    """The git commit of the code, with '+dirty' when the work tree has changes; 'unknown' outside git."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + ("+dirty" if dirty else "")
+
+
+def report_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("genai-economics-report")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> None:
+    """Downloads, key-figures page, methods page, data package, and the extra pages in the table of contents."""
+    import yaml
+
+    from analysis.business_models import source_disagreements
+    from analysis.site import (
+        key_figure_rows,
+        key_figures_page,
+        methods_page,
+        write_chapter_downloads,
+        write_data_package,
+        write_key_figures,
+    )
+
+    dataset = load_dataset(data_dir)
+    downloads = stage / "site_extra" / "downloads"
+    outputs = [write_chapter_downloads(stage / nb, downloads / nb.stem) for nb in notebooks]
+    rows = key_figure_rows(outputs, dataset)
+    write_key_figures(rows, downloads)
+    write_data_package(dataset, data_dir, downloads / "data-package.zip", report_version())
+    (stage / "book" / "key_figures.md").write_text(key_figures_page(rows), encoding="utf-8")
+    (stage / "book" / "methods.md").write_text(methods_page(dataset, source_disagreements(dataset)), encoding="utf-8")
+    toc = yaml.safe_load((stage / "_toc.yml").read_text(encoding="utf-8"))
+    toc["chapters"] += [{"file": "book/key_figures"}, {"file": "book/methods"}, {"file": "book/citing"}]
+    (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
+    config = yaml.safe_load((stage / "_config.yml").read_text(encoding="utf-8"))
+    config["sphinx"]["config"]["html_extra_path"] = ["site_extra"]
+    (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+
 def _tree_digest(folder: Path) -> str:
     """Digest of every file's path and bytes under ``folder``."""
     digest = hashlib.sha256()
@@ -291,9 +344,11 @@ def build_book(
     output_dir.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=output_dir))
     try:
-        notebooks = stage_book(root, stage, data_dir, banner)
+        stamp = f"version {report_version()} · built {time.strftime('%Y-%m-%d')} · commit {code_version(root)}"
+        notebooks = stage_book(root, stage, data_dir, f"{banner} · {stamp}")
         tasks = [(root / nb, (stage / nb).parent, dict(by_notebook.get(nb.as_posix(), {}))) for nb in notebooks]
         execute_notebooks(tasks, root, output_dir / "failed", cache_dir or output_dir / "cache", jobs, data_dir)
+        publish_site_files(stage, notebooks, data_dir)
         site_key = _tree_digest(stage)
         key_file = output_dir / ".html-key"
         final = output_dir / "html"

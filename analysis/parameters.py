@@ -129,6 +129,7 @@ class Chapter:
     ordered_pairs: tuple[tuple[str, str], ...] = ()
     increasing: tuple[str, ...] = ()
     same_length: tuple[tuple[str, str], ...] = ()
+    sources: tuple[str, ...] = ()
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -169,6 +170,7 @@ BUSINESS_MODELS = Chapter(
     name="business_models",
     notebook="book/business_models.ipynb",
     title="How generative-AI companies make money",
+    sources=("genai_business_models_2026", "foundation_model_economics_2025"),
     parameters=(
         EDITION,
         Parameter(
@@ -330,6 +332,7 @@ PRICING = Chapter(
     name="pricing",
     notebook="book/pricing.ipynb",
     title="Pricing strategies and their tradeoffs",
+    sources=("genai_business_models_2026", "foundation_model_economics_2025"),
     parameters=(
         EDITION,
         _number(
@@ -588,6 +591,12 @@ SURVIVAL = Chapter(
     name="survival",
     notebook="book/survival.ipynb",
     title="Can the labs survive?",
+    sources=(
+        "foundation_model_economics_2025",
+        "ai_labs_profit_2026",
+        "openai_api_arr_2026",
+        "genai_business_models_2026",
+    ),
     parameters=(
         EDITION,
         Parameter(

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -185,17 +184,10 @@ def check_run_name(name: str) -> str:
 
 
 def git_commit(root: Path = REPO_ROOT) -> str:
-    """The code version: the git commit, with '+dirty' if the work tree has changes; 'unknown' outside git."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + ("+dirty" if dirty else "")
+    """The code version of a run (see :func:`analysis.build.code_version`)."""
+    from analysis.build import code_version
+
+    return code_version(root)
 
 
 def data_version(data_dir: Path = DATA_DIR) -> str:

@@ -10,6 +10,7 @@ in document order, so the bundle in the page head always runs first.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,9 @@ table.report-table { font-size: 0.82rem; width: 100%; }
 table.report-table td, table.report-table th { padding: 0.3rem 0.45rem; vertical-align: top; }
 table.report-table td p { margin: 0; }
 .vega-chart { width: 100%; overflow-x: auto; }
+.table-downloads, .figure-downloads { font-size: 0.8rem; color: #444; margin-top: 0.2rem; }
+.cite-this { font-style: italic; }
+details.chart-data { font-size: 0.8rem; margin: 0.3rem 0; }
 .edition-banner { background: #eef5fb; border-left: 4px solid #0072B2; padding: 0.4rem 0.7rem; font-size: 0.85rem; }
 """
 
@@ -80,9 +84,106 @@ def _banner(app: Any, pagename: str, templatename: str, context: dict[str, Any],
         context["body"] = f'<p class="edition-banner">{html.escape(text)}</p>\n' + context["body"]
 
 
+_TABLE = re.compile(r'(<table\b[^>]*\bid="(tbl-[^"]+)".*?</table>)', re.S)
+_FIGURE = re.compile(r'(<figure\b[^>]*\bid="(fig-[^"]+)".*?</figure>)', re.S)
+_NUMBER = re.compile(r'<span class="caption-number">([^<]+)</span>')
+
+
+def _chapter_for(pagename: str) -> Any:
+    from analysis.parameters import CHAPTERS
+
+    for chapter in CHAPTERS.values():
+        if chapter.notebook.removesuffix(".ipynb") == pagename:
+            return chapter
+    return None
+
+
+def _source_titles(ids: tuple[str, ...]) -> str:
+    from analysis.data import load_dataset
+
+    sources = load_dataset()["sources"]
+    return "; ".join(f"“{sources.at[i, 'title']}”" for i in ids if i in sources.index)
+
+
+def _data_table(element: str) -> str:
+    """A collapsible table of a chart's data, the text equivalent of the chart."""
+    from analysis.charts import spec_from_chart_html
+
+    spec = spec_from_chart_html(html.unescape(element)) or spec_from_chart_html(element)
+    if not spec or not spec.get("datasets"):
+        return ""
+    rows = max(spec["datasets"].values(), key=len)
+    if not rows:
+        return ""
+    columns = list(rows[0])
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows
+    )
+    return (
+        '<details class="chart-data"><summary>Data of this chart as a table</summary>'
+        f'<table class="report-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>'
+    )
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def _downloads_and_citations(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Beneath every numbered table and figure: its downloads and a one-line 'cite this'."""
+    chapter = _chapter_for(pagename)
+    if chapter is None or "body" not in context:
+        return
+    folder = Path(app.srcdir) / "site_extra" / "downloads" / Path(chapter.notebook).stem
+    link = context["pathto"]
+    sources = _source_titles(chapter.sources)
+    edition = str(app.config.genai_report_banner).split(" · ")[0]
+
+    def cite(anchor: str, element: str) -> str:
+        number = _NUMBER.search(element)
+        label = number.group(1).strip() if number else anchor
+        return (
+            f"Cite this: The Economics of Generative AI (2026), “{chapter.title}”, {label} ({anchor}); {edition}. "
+            f"Sources: {sources}."
+        )
+
+    def files(anchor: str, kinds: tuple[tuple[str, str], ...]) -> str:
+        found = [
+            f'<a href="{link("downloads/" + folder.name + "/" + anchor + suffix, 1)}" download>{label}</a>'
+            for suffix, label in kinds
+            if (folder / (anchor + suffix)).exists()
+        ]
+        return " · ".join(found)
+
+    def after_table(match: re.Match[str]) -> str:
+        element, anchor = match.group(1), match.group(2)
+        downloads = files(anchor, ((".csv", "CSV"),))
+        return (
+            f'{element}<p class="table-downloads">Download: {downloads}<br>'
+            f'<span class="cite-this">{html.escape(cite(anchor, element))}</span></p>'
+        )
+
+    def after_figure(match: re.Match[str]) -> str:
+        element, anchor = match.group(1), match.group(2)
+        downloads = files(anchor, ((".svg", "SVG"), (".png", "PNG"), ("-data.csv", "data (CSV)"),
+                                   (".vl.json", "Vega-Lite JSON")))  # fmt: skip
+        return (
+            f"{element}{_data_table(element)}"
+            f'<p class="figure-downloads">Download: {downloads}<br>'
+            f'<span class="cite-this">{html.escape(cite(anchor, element))}</span></p>'
+        )
+
+    body = _TABLE.sub(after_table, context["body"])
+    context["body"] = _FIGURE.sub(after_figure, body)
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("genai_report_banner", "", "html")
     app.connect("html-page-context", _banner)
+    app.connect("html-page-context", _downloads_and_citations)
     app.connect("builder-inited", _add_bundle)
     app.connect("html-page-context", _drop_cdn_scripts)
     app.add_js_file(BUNDLE_NAME, type="module")

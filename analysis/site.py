@@ -1,0 +1,260 @@
+"""The citable site: downloads, the key-figures page, the methods page and the data package.
+
+Everything here is generated at build time from the data tables and the executed notebooks,
+so no number on these pages is typed by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import shutil
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from analysis.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
+from analysis.data import SCHEMAS, Dataset, central_value
+from analysis.parameters import CHAPTERS
+from analysis.tables import escape_markdown, myst_table
+
+REPORT_TITLE = "The Economics of Generative AI"
+DOWNLOADS = "downloads"
+_FIGURE_NAME = re.compile(r"```\{glue:figure\} (\S+)\n:name: (\S+)")
+
+
+def figure_names(notebook: Path) -> dict[str, str]:
+    """Glue key -> figure anchor, from a notebook's ``{glue:figure}`` blocks."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    names: dict[str, str] = {}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            names.update(dict(_FIGURE_NAME.findall(cell.source)))
+    return names
+
+
+def write_chapter_downloads(notebook: Path, folder: Path) -> ChapterOutputs:
+    """Write a chapter's tables (CSV) and charts (SVG, PNG, Vega-Lite JSON, data CSV) named by anchor."""
+    outputs = read_outputs(notebook)
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in outputs.tables.values():
+        write_table_csv(table, folder / f"{table['name']}.csv")
+    names = figure_names(notebook)
+    for key, spec in outputs.charts.items():
+        if key in names:
+            write_chart_files(spec, folder / names[key])
+    return outputs
+
+
+def key_figure_rows(outputs: Sequence[ChapterOutputs], dataset: Dataset) -> list[dict[str, Any]]:
+    """Every key figure of the book with its registry entry, edition, chapter and anchor."""
+    registry = dataset["key_figures"]
+    rows = []
+    for chapter_outputs in outputs:
+        chapter = CHAPTERS[chapter_outputs.chapter]
+        page = chapter.notebook.removesuffix(".ipynb")
+        for figure in chapter_outputs.key_figures:
+            entry = registry.loc[figure["id"]]
+            rows.append(
+                {
+                    "id": figure["id"],
+                    "value": figure["value"],
+                    "unit": figure["unit"],
+                    "text": figure["text"],
+                    "quantity": entry["quantity"],
+                    "edition": chapter_outputs.parameters.get("edition", "default"),
+                    "chapter": chapter.title,
+                    "page": page,
+                    "anchor": entry["anchor"],
+                    "sentence": figure["sentence"],
+                }
+            )
+    return rows
+
+
+def write_key_figures(rows: Sequence[dict[str, Any]], folder: Path) -> None:
+    """``key_figures.csv`` and ``key_figures.json`` for download."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fields = ["id", "value", "unit", "text", "quantity", "edition", "chapter", "page", "anchor", "sentence"]
+    with (folder / "key_figures.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    (folder / "key_figures.json").write_text(json.dumps(list(rows), indent=1), encoding="utf-8")
+
+
+def key_figures_page(rows: Sequence[dict[str, Any]]) -> str:
+    """The key-figures page (MyST): every headline number with its id, link and a memo sentence."""
+    lines = [
+        "# Key figures",
+        "",
+        "Every headline number of the report, with a stable id that stays the same from build to build, the",
+        "edition it was computed under, where it comes from, and a sentence ready for a memo. Download them as",
+        f'<a href="../{DOWNLOADS}/key_figures.csv">key_figures.csv</a> or',
+        f'<a href="../{DOWNLOADS}/key_figures.json">key_figures.json</a>.',
+        "",
+    ]
+    for row in rows:
+        lines += [
+            f"({row['id']})=",
+            f"**`{row['id']}`**: {escape_markdown(row['text'])} ({escape_markdown(row['quantity'])}; "
+            f"{escape_markdown(row['edition'])} edition; "
+            f'<a href="{row["page"].removeprefix("book/")}.html#{row["anchor"]}">{html.escape(row["chapter"])}</a>).',
+            f"> {escape_markdown(row['sentence'])}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def methods_page(dataset: Dataset, disagreements: Any) -> str:
+    """The methods page (MyST): every assumption with its rationale, every correction and disagreement."""
+    facts = dataset["facts"]
+    assumptions = facts[facts["kind"] == "assumption"]
+    frame_rows = []
+    for fact in assumptions.itertuples(index=False):
+        row = fact._asdict()
+        rng = "" if row["low"] != row["low"] or row["high"] != row["high"] else f"{row['low']:g}–{row['high']:g}"
+        frame_rows.append([fact.id, fact.entity, fact.metric, f"{central_value(fact_series(row)):g}", rng, fact.unit,
+                           fact.rationale])  # fmt: skip
+    import pandas as pd
+
+    assumption_table = myst_table(
+        pd.DataFrame(frame_rows, columns=["Id", "Entity", "Quantity", "Base", "Range", "Unit", "Rationale"]),
+        "tbl-methods-assumptions",
+        "Every assumption of the report, with its rationale (data/facts.csv, kind = assumption).",
+    )
+    corrections = dataset["corrections"]
+    correction_table = myst_table(
+        pd.DataFrame({"Id": corrections["id"], "Source": corrections["source_id"], "Where": corrections["location"],
+                      "Problem": corrections["problem"], "What the report does": corrections["fix"]}),
+        "tbl-methods-corrections",
+        "Every place the report departs from a source's text (data/corrections.csv).",
+    )  # fmt: skip
+    disagreement_table = myst_table(
+        pd.DataFrame({"Entity": disagreements["entity"], "Quantity": disagreements["metric"],
+                      "Figure": disagreements["central_value"].map(lambda v: f"{v:,.0f}"),
+                      "Source": disagreements["source_id"], "Quote": disagreements["quote"]}),
+        "tbl-methods-disagreements",
+        "Where the sources give different figures for the same quantity; both are kept.",
+    )  # fmt: skip
+    n_reported = int((facts["kind"] == "reported").sum())
+    return "\n".join(
+        [
+            "# Methods and assumptions",
+            "",
+            f"The report's data hold {len(facts)} facts: {n_reported} reported, each with the verbatim quote it comes",
+            f"from, and {len(assumptions)} assumptions of ours, each with a one-line rationale, listed below.",
+            "Ranges are read as 90% intervals wherever they are sampled (the convention of Squiggle).",
+            "",
+            "## Assumptions",
+            "",
+            assumption_table,
+            "",
+            "## Corrections to the sources",
+            "",
+            correction_table,
+            "",
+            "## Where the sources disagree",
+            "",
+            disagreement_table,
+            "",
+        ]
+    )
+
+
+def fact_series(row: dict[str, Any]) -> Any:
+    import pandas as pd
+
+    return pd.Series(row)
+
+
+def datapackage(dataset: Dataset, version: str) -> dict[str, Any]:
+    """A Frictionless-style ``datapackage.json`` describing every data table and its schema."""
+    types = {"number": "number", "integer": "integer"}
+    resources = []
+    for schema in SCHEMAS.values():
+        fields = []
+        for column in schema.columns:
+            field: dict[str, Any] = {"name": column.name, "type": types.get(column.kind, "string")}
+            constraints: dict[str, Any] = {}
+            if column.required:
+                constraints["required"] = True
+            if column.choices:
+                constraints["enum"] = list(column.choices)
+            if constraints:
+                field["constraints"] = constraints
+            fields.append(field)
+        table_schema: dict[str, Any] = {"fields": fields}
+        if schema.key:
+            table_schema["primaryKey"] = schema.key
+        foreign = [
+            {
+                "fields": c.name,
+                "reference": {"resource": c.references.split(".")[0], "fields": c.references.split(".")[1]},
+            }
+            for c in schema.columns
+            if c.references
+        ]
+        if foreign:
+            table_schema["foreignKeys"] = foreign
+        resources.append(
+            {"name": schema.name, "path": schema.file, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+             "description": schema.description, "schema": table_schema}
+        )  # fmt: skip
+    sources = dataset["sources"]
+    return {
+        "name": "economics-of-generative-ai",
+        "title": REPORT_TITLE + ": data",
+        "version": version,
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "title": "Creative Commons Attribution 4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+            }
+        ],  # fmt: skip
+        "sources": [
+            {"title": t, "path": u} if u else {"title": t}
+            for t, u in zip(sources["title"], sources["url"].fillna(""), strict=True)
+        ],
+        "resources": resources,
+    }
+
+
+DATA_README = """# The Economics of Generative AI: data package
+
+Every table the report is computed from. `datapackage.json` describes each table's columns,
+types, keys and references (Frictionless Data Package). In `facts.csv` every row is one number:
+`kind = reported` rows carry the verbatim quote from the source article named by `source_id`
+(see `sources.csv`); `kind = assumption` rows carry our one-line rationale instead.
+`corrections.csv` lists every place where the report departs from a source's text.
+
+Cite the data as the report (see CITATION.cff in the repository) and credit the source article
+each reported number comes from. Our tables are licensed CC BY 4.0; the quoted passages remain
+their authors'.
+"""
+
+
+def write_data_package(dataset: Dataset, data_dir: Path, target: Path, version: str) -> Path:
+    """One zip with every data table, the scenario presets, ``datapackage.json``, a README and the licence."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for schema in SCHEMAS.values():
+            archive.write(data_dir / schema.file, f"data/{schema.file}")
+        for scenario in sorted((data_dir / "scenarios").glob("*.yaml")):
+            archive.write(scenario, f"data/scenarios/{scenario.name}")
+        archive.writestr("datapackage.json", json.dumps(datapackage(dataset, version), indent=1))
+        archive.writestr("README.md", DATA_README)
+        licence = data_dir.parent / "LICENSE"
+        if licence.exists():
+            archive.write(licence, "LICENSE")
+    return target
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    shutil.copytree(source, target, dirs_exist_ok=True)
