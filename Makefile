@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help book test lint bench clean freeze
+.PHONY: help book test lint bench clean freeze browser
 
 help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -22,7 +22,13 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP) ## Execute every chapter with papermill and build the site into _build/html
 	$(PY) -m analysis build
 
-test: $(STAMP) ## Lint and run the tests (including one real build)
+# The browser test drives Debian's Chromium through Playwright (downloading a browser is not possible here).
+browser: ## Install Debian's chromium for the browser test if it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (Debian package) for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser ## Lint and run the tests (including one real build and a browser test)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check analysis tests
 	$(PY) -m pytest

@@ -236,6 +236,14 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
 
+def _add_favicon_to_redirect(index: Path) -> None:
+    """Jupyter Book's root index.html only redirects; give it the site icon so browsers ask for no /favicon.ico."""
+    if index.exists():
+        text = index.read_text(encoding="utf-8")
+        if "rel=\"icon\"" not in text:
+            index.write_text('<link rel="icon" href="_static/favicon.svg" />\n' + text, encoding="utf-8")
+
+
 def _tree_digest(folder: Path) -> str:
     """Digest of every file's path and bytes under ``folder``."""
     digest = hashlib.sha256()
@@ -250,16 +258,25 @@ def write_bibliography(data_dir: Path, target: Path) -> None:
     sources = load_dataset(data_dir)["sources"]
     entries = []
     for s in sources.itertuples(index=False):
-        fields = {"title": s.title, "year": str(s.date)[:4], "note": s.note or ""}
-        if s.author:
-            fields["author"] = s.author
-        if s.publisher:
-            fields["publisher"] = s.publisher
-        if s.url:
-            fields["url"] = s.url
-        body = ",\n".join(f"  {k} = {{{_bib_escape(v)}}}" for k, v in fields.items() if v)
+        fields = {"title": s.title, "year": str(s.date)[:4], "note": _text_or_empty(s.note)}
+        # Empty cells load as NaN; only real text goes into the bibliography.
+        for name in ("author", "publisher", "url"):
+            if _text_or_empty(getattr(s, name)):
+                fields[name] = getattr(s, name)
+        if "publisher" in fields:
+            fields["howpublished"] = fields.pop("publisher")
+        # Double braces keep the title's capitals (BibTeX styles would lower-case it).
+        body = ",\n".join(
+            f"  {k} = {{{{{_bib_escape(v)}}}}}" if k == "title" else f"  {k} = {{{_bib_escape(v)}}}"
+            for k, v in fields.items()
+            if v
+        )
         entries.append(f"@misc{{{s.source_id},\n{body}\n}}\n")
     target.write_text("\n".join(entries), encoding="utf-8")
+
+
+def _text_or_empty(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _bib_escape(text: str) -> str:
@@ -358,6 +375,7 @@ def build_book(
         key_file.unlink(missing_ok=True)
         run_jupyter_book(stage, stage / "out")
         new_html = stage / "out" / "_build" / "html"
+        _add_favicon_to_redirect(new_html / "index.html")
         previous = output_dir / f".html-previous-{os.getpid()}"
         if final.exists():
             final.rename(previous)

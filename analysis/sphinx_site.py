@@ -140,7 +140,7 @@ def _downloads_and_citations(app: Any, pagename: str, templatename: str, context
     folder = Path(app.srcdir) / "site_extra" / "downloads" / Path(chapter.notebook).stem
     link = context["pathto"]
     sources = _source_titles(chapter.sources)
-    edition = str(app.config.genai_report_banner).split(" · ")[0]
+    edition = str(app.config.genai_report_banner).split(" · ")[0].rstrip(".")
 
     def cite(anchor: str, element: str) -> str:
         number = _NUMBER.search(element)

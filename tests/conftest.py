@@ -21,3 +21,14 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real book, built once per test session into a temporary folder; returns its html folder."""
+    from analysis.build import build_book
+
+    out = tmp_path_factory.mktemp("build")
+    result = build_book(output_dir=out)
+    assert result.html_dir == out / "html"
+    return result.html_dir

@@ -22,11 +22,8 @@ def _text(page: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("build")
-    result = build_book(output_dir=out)
-    assert result.html_dir == out / "html"
-    return out / "html"
+def built(built_site) -> Path:
+    return built_site
 
 
 def test_chapter_shows_tables_charts_and_glued_numbers(built):
@@ -55,6 +52,14 @@ def test_no_script_or_style_comes_from_outside_the_site(built):
         assert not external, f"{page.name} loads {external}"
         assert "unpkg.com" not in source and "cdn.jsdelivr" not in source
     assert (built / "_static" / "vega-bundle.js").stat().st_size > 100_000
+
+
+def test_bibliography_lists_the_sources_without_empty_fields(built, dataset):
+    """Every source is in the bibliography; empty cells (NaN) never become text such as 'nan'."""
+    text = _text(built / "book" / "intro.html")
+    for title in dataset["sources"]["title"]:
+        assert title in text
+    assert 'href="nan"' not in (built / "book" / "intro.html").read_text(encoding="utf-8")
 
 
 def test_failing_notebook_names_notebook_cell_and_error_and_keeps_previous_site(built, tmp_path):
@@ -93,8 +98,58 @@ def test_scenario_edition_names_the_scenario_on_every_page(tmp_path):
     scenario = load_scenario("pessimistic")
     result = build_book(output_dir=tmp_path / "edition", parameters=scenario.chapters,
                         banner=f"Scenario <pessimistic>: {scenario.description}")  # fmt: skip
-    pages = [p for p in result.html_dir.rglob("*.html") if p.name not in ("genindex.html", "search.html")]
+    # index.html only redirects to the first page; the index and search pages have no body of their own.
+    pages = [p for p in (result.html_dir / "book").rglob("*.html")]
     assert len(pages) >= 4
     for page in pages:
         source = page.read_text(encoding="utf-8")
         assert "Scenario &lt;pessimistic&gt;: The foundation-model essay" in source, page.name
+
+
+def test_key_figures_page_and_downloads(built):
+    """At least 25 key figures, each registered once, with CSV/JSON downloads and a data package."""
+    import json
+    import zipfile
+
+    from analysis.data import load_dataset
+
+    figures = json.loads((built / "downloads" / "key_figures.json").read_text())
+    registry = load_dataset()["key_figures"]
+    assert len(figures) >= 25
+    assert sorted(f["id"] for f in figures) == sorted(registry["id"])
+    for figure in figures:
+        entry = registry.loc[figure["id"]]
+        assert (figure["unit"], figure["anchor"]) == (entry["unit"], entry["anchor"]), figure["id"]
+    page = _text(built / "book" / "key_figures.html")
+    assert "bm_credit_margin" in page and "60% gross margin" in page
+    with zipfile.ZipFile(built / "downloads" / "data-package.zip") as archive:
+        names = set(archive.namelist())
+        package = json.loads(archive.read("datapackage.json"))
+    assert {"datapackage.json", "README.md", "LICENSE", "data/facts.csv", "data/sources.csv"} <= names
+    assert {r["path"] for r in package["resources"]} >= {"facts.csv", "sources.csv", "business_models.csv"}
+
+
+def test_every_table_and_figure_has_downloads_and_a_citation(built):
+    for page in ("business_models", "pricing", "survival"):
+        source = (built / "book" / f"{page}.html").read_text(encoding="utf-8")
+        anchors = re.findall(r'<(?:table|figure)\b[^>]*\bid="((?:tbl|fig)-[^"]+)"', source)
+        assert anchors, page
+        assert source.count('class="cite-this"') == len(anchors)
+        for anchor in anchors:
+            assert f"downloads/{page}/{anchor}" in source, anchor
+        assert source.count("Data of this chart as a table") == len([a for a in anchors if a.startswith("fig-")])
+
+
+def test_methods_page_lists_every_assumption(built, dataset):
+    text = _text(built / "book" / "methods.html")
+    assumptions = dataset["facts"][dataset["facts"]["kind"] == "assumption"]
+    for fact_id in assumptions["id"]:
+        assert fact_id in text, fact_id
+    for correction in dataset["corrections"]["id"]:
+        assert correction in text
+
+
+def test_every_page_names_version_and_commit(built):
+    for page in (built / "book").glob("*.html"):
+        source = page.read_text(encoding="utf-8")
+        assert re.search(r"version \S+ · built \d{4}-\d{2}-\d{2} · commit \S+", source), page.name
