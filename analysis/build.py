@@ -240,7 +240,7 @@ def _add_favicon_to_redirect(index: Path) -> None:
     """Jupyter Book's root index.html only redirects; give it the site icon so browsers ask for no /favicon.ico."""
     if index.exists():
         text = index.read_text(encoding="utf-8")
-        if "rel=\"icon\"" not in text:
+        if 'rel="icon"' not in text:
             index.write_text('<link rel="icon" href="_static/favicon.svg" />\n' + text, encoding="utf-8")
 
 
