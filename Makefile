@@ -13,10 +13,10 @@ help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 # The environment is rebuilt whenever requirements.txt or pyproject.toml changes.
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt benchmarks/requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip==24.3.1"
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r benchmarks/requirements.txt
 	@touch $(STAMP)
 
 book: $(STAMP) ## Execute every chapter with papermill and build the site into _build/html
@@ -35,6 +35,9 @@ test: $(STAMP) browser ## Lint and run the tests (including one real build and a
 
 lint: $(STAMP) ## Lint only
 	$(PY) -m ruff check .
+
+bench: $(STAMP) ## Run the benchmarks (builds, re-runs, Monte Carlo, pricing) and write BENCHMARKS.md
+	$(PY) benchmarks/bench.py
 
 clean: ## Remove the build output (not the virtual environment)
 	rm -rf _build

@@ -128,22 +128,29 @@ def draw_inputs(table: pd.DataFrame, n_draws: int, seed: int, price_cost_correla
     _validate_table(table)
     rng = np.random.default_rng(seed)
     names = list(table.index)
-    scores = rng.standard_normal((len(names), n_draws))
-    i_price, i_cost = names.index("api_price_decline"), names.index("serving_cost_decline")
+    # Normal scores only for the uncertain inputs: the floor of the cost is drawing these variates.
+    uncertain = [name for name in names if float(table.at[name, "high"]) > float(table.at[name, "low"])]
+    for pair_member in ("api_price_decline", "serving_cost_decline"):
+        if pair_member not in uncertain:
+            uncertain.append(pair_member)
+    score_rows = rng.standard_normal((len(uncertain), n_draws))
+    scores = dict(zip(uncertain, score_rows, strict=True))
     rho = price_cost_correlation
-    scores[i_cost] = rho * scores[i_price] + np.sqrt(1 - rho**2) * scores[i_cost]
+    scores["serving_cost_decline"] = (
+        rho * scores["api_price_decline"] + np.sqrt(1 - rho**2) * scores["serving_cost_decline"]
+    )
     draws: dict[str, FloatArray] = {}
-    for i, name in enumerate(names):
+    for name in names:
         low, high = float(table.at[name, "low"]), float(table.at[name, "high"])
         if high <= low:
             draws[name] = np.full(n_draws, float(table.at[name, "base"]))
         elif name in LOGNORMAL_INPUTS and low > 0:
             mu, sigma = (np.log(low) + np.log(high)) / 2, (np.log(high) - np.log(low)) / (2 * Z90)
-            draws[name] = np.exp(mu + sigma * scores[i])
+            draws[name] = np.exp(mu + sigma * scores[name])
         else:
             lo_clip, hi_clip = CLIP.get(name, SHARE_CLIP if table.at[name, "unit"] == "share" else (0.0, np.inf))
             mean, sd = (low + high) / 2, (high - low) / (2 * Z90)
-            draws[name] = np.clip(mean + sd * scores[i], lo_clip, hi_clip)
+            draws[name] = np.clip(mean + sd * scores[name], lo_clip, hi_clip)
     return draws
 
 
@@ -547,3 +554,64 @@ def years_of_revenue(commitments_usd_bn: float, revenue_usd_bn: FloatArray) -> F
     70.0
     """
     return commitments_usd_bn / np.asarray(revenue_usd_bn, dtype=float)
+
+
+@dataclass(frozen=True)
+class MonteCarloSummary:
+    """What the chapter reports from a Monte Carlo, computed without holding every projection at once."""
+
+    probabilities: pd.DataFrame
+    fan: pd.DataFrame
+    runway: dict[str, float]
+    n_draws: int
+
+
+def simulate_summary(
+    table: pd.DataFrame,
+    n_draws: int,
+    seed: int,
+    price_cost_correlation: float,
+    start_year: int,
+    end_year: int,
+    chunk_size: int = 100_000,
+) -> MonteCarloSummary:
+    """Probabilities, cash fan and runway from ``n_draws`` draws, projected ``chunk_size`` draws at a time.
+
+    The draws are the same as :func:`simulate`'s for the same seed; projecting in chunks keeps
+    peak memory bounded (a million draws stay well under a gigabyte).
+    """
+    if end_year < start_year:
+        raise SurvivalInputError(
+            f"horizon {start_year}-{end_year} is not allowed: end_year must not be before start_year"
+        )
+    if chunk_size < 1:
+        raise SurvivalInputError(f"chunk_size = {chunk_size!r} is not allowed: must be >= 1")
+    inputs = draw_inputs(table, n_draws, seed, price_cost_correlation)
+    n_years = end_year - start_year + 1
+    cash = np.empty((n_draws, n_years))
+    breakeven = np.empty(n_draws)
+    runway = np.empty(n_draws)
+    for begin in range(0, n_draws, chunk_size):
+        part = slice(begin, min(begin + chunk_size, n_draws))
+        projection = project_lab({k: v[part] for k, v in inputs.items()}, start_year, end_year)
+        cash[part] = projection.cash_without_new_capital
+        breakeven[part] = projection.breakeven_year()
+        runway[part] = projection.runway_years()
+    years = np.arange(start_year, end_year + 1)
+    out_of_cash = np.maximum.accumulate(cash < 0, axis=1)
+    p_be = np.array([np.mean(breakeven <= y) for y in years])
+    p_cash = (~out_of_cash).mean(axis=0)
+    probabilities = pd.DataFrame(
+        {"year": years, "p_breakeven_by_year": p_be, "se_breakeven": standard_error(p_be, n_draws),
+         "p_cash_lasts": p_cash, "se_cash_lasts": standard_error(p_cash, n_draws)}
+    )  # fmt: skip
+    quantiles = (0.05, 0.25, 0.5, 0.75, 0.95)
+    q = np.quantile(cash, quantiles, axis=0)
+    fan = pd.DataFrame({"year": years, **{f"q{round(level * 100):02d}": q[i] for i, level in enumerate(quantiles)}})
+    summary = {
+        "p05": float(np.quantile(runway, 0.05, method="inverted_cdf")),
+        "median": float(np.quantile(runway, 0.5, method="inverted_cdf")),
+        "p95": float(np.quantile(runway, 0.95, method="inverted_cdf")),
+        "share_beyond_horizon": float(np.mean(np.isinf(runway))),
+    }
+    return MonteCarloSummary(probabilities, fan, summary, n_draws)

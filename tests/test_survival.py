@@ -216,3 +216,12 @@ def test_bad_input_is_rejected_before_any_work(leader, call, message):
 def test_unknown_archetype_names_the_choices(dataset):
     with pytest.raises(sv.SurvivalInputError, match="archetype 'openai' is not allowed: choose one of frontier_leader"):
         sv.lab_input_table(dataset, "openai")
+
+
+def test_chunked_summary_equals_the_full_simulation(leader):
+    """Projecting in chunks gives the same probabilities and fan as projecting all draws at once."""
+    _, projection = sv.simulate(leader, 2500, 4, 0.8, 2025, 2032)
+    summary = sv.simulate_summary(leader, 2500, 4, 0.8, 2025, 2032, chunk_size=700)
+    pd.testing.assert_frame_equal(summary.probabilities, sv.survival_probabilities(projection))
+    pd.testing.assert_frame_equal(summary.fan, sv.cash_fan(projection))
+    assert summary.runway == sv.runway_summary(projection)

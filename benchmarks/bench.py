@@ -1,0 +1,335 @@
+"""Benchmarks of the report: builds, re-runs and the engines under them.
+
+``make bench`` runs this script; it prints a table and writes ``BENCHMARKS.md``: the machine,
+the date, and for every figure the median of 5 runs with its minimum and maximum. Timing
+targets are checked here, not in the test suite; ``--quick`` runs tiny sizes once (used by
+the test that checks the benchmark itself works).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from analysis import pricing, survival  # noqa: E402
+from analysis.data import load_dataset  # noqa: E402
+from analysis.parameters import PRICING  # noqa: E402
+
+YEARS = (2025, 2032)
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: list[float]
+    note: str = ""
+    target: float | None = None
+    peak_mb: float | None = None
+    per_second: float | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    def verdict(self) -> str:
+        if self.target is None:
+            return ""
+        return "met" if self.median <= self.target else "MISSED"
+
+
+def timed(function: Callable[[], Any], repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def peak_memory_mb(function: Callable[[], Any]) -> float:
+    """Peak traced allocation (numpy reports its buffers to tracemalloc) in MB."""
+    tracemalloc.start()
+    function()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 1e6
+
+
+# --- the same survival model, three ways ----------------------------------------------------
+
+
+def numpy_monte_carlo(table: Any, n: int) -> survival.MonteCarloSummary:
+    return survival.simulate_summary(table, n, 1, 0.8, *YEARS)
+
+
+def numpy_floor(table: Any, n: int) -> np.ndarray:
+    """The floor: drawing the same number of normal variates as the model draws, and nothing else."""
+    n_uncertain = int(table["uncertain"].sum())
+    return np.random.default_rng(1).standard_normal((n_uncertain, n))
+
+
+def squigglepy_monte_carlo(table: Any, n: int) -> float:
+    """Squigglepy draws the same distributions (90% intervals; Iman-Conover for the correlated pair), then
+    the model is evaluated vectorised. Returns P(cash lasts to the horizon)."""
+    import squigglepy as sq
+
+    draws: dict[str, np.ndarray] = {}
+    dists = {}
+    for name in table.index:
+        low, high, base = (float(table.at[name, c]) for c in ("low", "high", "base"))
+        if high <= low:
+            draws[name] = np.full(n, base)
+        elif name in survival.LOGNORMAL_INPUTS and low > 0:
+            dists[name] = sq.lognorm(low, high)
+        else:
+            dists[name] = sq.norm(low, high)
+    price, cost = sq.correlate((dists.pop("api_price_decline"), dists.pop("serving_cost_decline")), 0.8)
+    draws["api_price_decline"] = np.clip(sq.sample(price, n=n), 0, 0.99)
+    draws["serving_cost_decline"] = np.clip(sq.sample(cost, n=n), 0, 0.99)
+    for name, dist in dists.items():
+        lo, hi = survival.CLIP.get(name, survival.SHARE_CLIP if table.at[name, "unit"] == "share" else (0, np.inf))
+        draws[name] = np.clip(np.asarray(sq.sample(dist, n=n), dtype=float), lo, hi)
+    projection = survival.project_lab(draws, *YEARS)
+    return float(np.mean((projection.cash_without_new_capital >= 0).all(axis=1)))
+
+
+def scalar_projection(x: dict[str, float], start: int, end: int) -> tuple[list[float], list[float]]:
+    """One draw, year by year, in plain Python: operating cash flow and cash without new capital."""
+    ocf_by_year, cash_by_year = [], []
+    cash = x["cash_start_usd_bn"]
+    growth, decay, r0 = x["growth_initial"], x["growth_decay"], x["revenue_start_usd_bn"]
+    indices = {k: 1.0 for k in ("api", "consumer", "enterprise", "cloud")}
+    new_index = {"ads": 1.0, "outcome": 1.0}
+    multiples = {"api": x["api_growth_multiple"], "consumer": x["consumer_growth_multiple"],
+                 "enterprise": x["enterprise_growth_multiple"], "cloud": x["cloud_growth_multiple"]}  # fmt: skip
+    for t, year in enumerate(range(start, end + 1)):
+        if t > 0:
+            for k in indices:
+                indices[k] *= 1.0 + growth * multiples[k] * (1.0 - decay) ** (t - 1)
+        price = (1.0 - x["api_price_decline"]) ** t
+        cost = (1.0 - x["serving_cost_decline"]) ** t
+        volume_boost = (1.0 + x["api_price_elasticity"] * x["api_price_decline"]) ** t
+        revenue = {
+            "api": r0 * x["share_api"] * indices["api"] * price * volume_boost,
+            "consumer": r0 * x["share_consumer"] * indices["consumer"],
+            "enterprise": r0 * x["share_enterprise"] * indices["enterprise"],
+            "cloud": r0 * x["share_cloud"] * indices["cloud"],
+        }
+        for key, prefix in (("ads", "ads"), ("outcome", "outcome")):
+            since = year - x[f"{prefix}_start_year"]
+            if since >= 1:
+                new_index[key] *= 1.0 + x["new_stream_growth"] * (1.0 - decay) ** (since - 1)
+            revenue[key] = x[f"{prefix}_start_usd_bn"] * new_index[key] if since >= 0 else 0.0
+        api_margin = min(1.0 - (1.0 - x["api_margin"]) * cost / price, 0.95)
+        gross_profit = (
+            revenue["api"] * api_margin + revenue["consumer"] * x["consumer_margin"]
+            + revenue["enterprise"] * x["enterprise_margin"] + revenue["cloud"] * x["cloud_margin"]
+            + revenue["ads"] * x["ads_margin"] + revenue["outcome"] * x["outcome_margin"]
+        )  # fmt: skip
+        total = sum(revenue.values())
+        training = x["final_run_cost_usd_bn"] * x["compute_multiple"] * (1.0 + x["training_growth"]) ** t
+        talent = x["headcount"] * x["compensation_usd_m"] / 1000.0 * (1.0 + x["headcount_growth"]) ** t
+        ocf = gross_profit - training - talent - x["other_opex_share"] * total
+        cash += ocf
+        ocf_by_year.append(ocf)
+        cash_by_year.append(cash)
+    return ocf_by_year, cash_by_year
+
+
+def python_loop_monte_carlo(table: Any, n: int) -> float:
+    """The same model and distributions, one draw at a time in plain Python (random.gauss)."""
+    rng = random.Random(1)
+    z90 = survival.Z90
+    specs = []
+    for name in table.index:
+        low, high, base = (float(table.at[name, c]) for c in ("low", "high", "base"))
+        lo, hi = survival.CLIP.get(name, survival.SHARE_CLIP if table.at[name, "unit"] == "share" else (0, math.inf))
+        specs.append((name, low, high, base, name in survival.LOGNORMAL_INPUTS and low > 0, lo, hi))
+    lasting = 0
+    for _ in range(n):
+        x: dict[str, float] = {}
+        z_price = 0.0
+        for name, low, high, base, lognormal, lo, hi in specs:
+            if high <= low:
+                x[name] = base
+                continue
+            z = rng.gauss(0.0, 1.0)
+            if name == "api_price_decline":
+                z_price = z
+            if name == "serving_cost_decline":
+                z = 0.8 * z_price + math.sqrt(1 - 0.8**2) * z
+            if lognormal:
+                mu, sigma = (math.log(low) + math.log(high)) / 2, (math.log(high) - math.log(low)) / (2 * z90)
+                x[name] = math.exp(mu + sigma * z)
+            else:
+                x[name] = min(max((low + high) / 2 + (high - low) / (2 * z90) * z, lo), hi)
+        _, cash = scalar_projection(x, *YEARS)
+        lasting += all(c >= 0 for c in cash)
+    return lasting / n
+
+
+# --- builds and re-runs -----------------------------------------------------------------------
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> None:
+    subprocess.run(command, cwd=REPO, check=True, capture_output=True, text=True, env=env)
+
+
+def build_benchmarks(repeats: int, results: list[Result]) -> None:
+    python = sys.executable
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        out = Path(tmp) / "build"
+
+        def clean() -> None:
+            shutil.rmtree(out, ignore_errors=True)
+            run([python, "-m", "analysis", "build", "--output", str(out)])
+
+        results.append(Result("clean build (no _build, every notebook executed)", timed(clean, repeats), target=45))
+        results.append(
+            Result(
+                "no-change rebuild",
+                timed(lambda: run([python, "-m", "analysis", "build", "--output", str(out)]), repeats),
+                target=3,
+            )
+        )
+        env = dict(os.environ, GENAI_REPORT_BUILD_DIR=str(out))
+        counter = iter(range(10_000))
+
+        def rerun() -> None:
+            value = 1.0 + (next(counter) + 1) / 100  # a new value each time: a real execution, not the cache
+            run([python, "-m", "analysis", "run", "business_models", "-p", f"cac_multiplier={value}",
+                 "--name", f"bench-{value}"], env=env)  # fmt: skip
+
+        results.append(Result("one-parameter re-run (business_models, end to end)", timed(rerun, repeats), target=4))
+
+
+def engine_benchmarks(repeats: int, sizes: tuple[int, ...], loop_sizes: tuple[int, ...], results: list[Result]) -> None:
+    table = survival.lab_input_table(load_dataset(), "frontier_leader", "base")
+    for n in sizes:
+        numpy_times = timed(lambda n=n: numpy_monte_carlo(table, n), repeats)
+        floor_times = timed(lambda n=n: numpy_floor(table, n), repeats)
+        squiggle_times = timed(lambda n=n: squigglepy_monte_carlo(table, n), repeats)
+        peak = peak_memory_mb(lambda n=n: numpy_monte_carlo(table, n))
+        label = f"{n:.0e}".replace("+0", "").replace("e", "e")
+        median = statistics.median(numpy_times)
+        results.append(
+            Result(
+                f"survival Monte Carlo, {label} draws x 8 years (numpy)",
+                numpy_times,
+                peak_mb=peak,
+                per_second=n / median,
+                note=f"{median / statistics.median(floor_times):.2f}x the numpy floor; squigglepy takes "
+                f"{statistics.median(squiggle_times) / median:.2f}x as long",
+                target=None,
+            )  # fmt: skip
+        )
+        results.append(Result(f"  numpy floor: the same number of normal variates ({label})", floor_times))
+        results.append(Result(f"  squigglepy, same model and distributions ({label})", squiggle_times))
+        if n in loop_sizes:
+            loop_times = timed(lambda n=n: python_loop_monte_carlo(table, n), 1 if n >= 100_000 else repeats)
+            results.append(
+                Result(
+                    f"  plain per-draw Python loop ({label})",
+                    loop_times,
+                    note=f"{statistics.median(loop_times) / median:.0f}x the numpy engine",
+                )  # fmt: skip
+            )
+    d = PRICING.defaults
+    settings = pricing.PricingSettings(
+        d["cost_per_generation_usd"], d["credit_price_per_generation_usd"], tuple(d["tier_prices_usd"]),
+        tuple(d["tier_caps"]), d["free_cap"], d["freemium_paid_price_usd"], d["freemium_paid_cap"],
+        d["conversion_rate"], d["enterprise_contract_usd_per_year"], d["enterprise_users_per_account"],
+        d["enterprise_sales_cycle_months_low"], d["enterprise_sales_cycle_months_high"], d["api_list_price_usd"],
+        tuple(d["api_volume_thresholds"]), tuple(d["api_volume_discounts"]),
+    )  # fmt: skip
+    users = 100_000 if sizes[-1] >= 100_000 else 1000
+
+    def pricing_simulation() -> None:
+        population = pricing.simulate_population(users, 24, 30, 1.2, 0.4, 0.15, 1.5, 0.8, seed=1)
+        pricing.compare_strategies(pricing.run_all_strategies(population, settings))
+
+    results.append(
+        Result(
+            f"pricing simulation, {users:,} users x 24 months, five strategies",
+            timed(pricing_simulation, repeats),
+            target=0.5 if users == 100_000 else None,
+            peak_mb=peak_memory_mb(pricing_simulation),
+        )  # fmt: skip
+    )
+
+
+def machine() -> list[str]:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    libraries = ", ".join(
+        f"{p} {version(p)}" for p in ("numpy", "pandas", "scipy", "papermill", "jupyter-book", "altair", "squigglepy")
+    )
+    return [
+        f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Machine: {os.cpu_count()} cores, {memory:.0f} GiB memory, {platform.machine()}, {platform.platform()}",
+        f"- Python {platform.python_version()}; {libraries}",
+    ]
+
+
+def table(results: list[Result], repeats: int) -> list[str]:
+    lines = [
+        "| benchmark | median (s) | min (s) | max (s) | target (s) | result | peak memory | draws/s | note |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.name} | {r.median:.3f} | {min(r.seconds):.3f} | {max(r.seconds):.3f} | "
+            f"{'' if r.target is None else r.target} | {r.verdict()} | "
+            f"{'' if r.peak_mb is None else f'{r.peak_mb:,.0f} MB'} | "
+            f"{'' if r.per_second is None else f'{r.per_second:,.0f}'} | {r.note} |"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat, no builds (for the tests)")
+    parser.add_argument("--output", default=str(REPO / "BENCHMARKS.md"), help="where to write the report")
+    parser.add_argument("--analysis", default=str(REPO / "benchmarks" / "ANALYSIS.md"),
+                        help="profiling notes appended to the report if present")  # fmt: skip
+    args = parser.parse_args(argv)
+    repeats = 1 if args.quick else 5
+    results: list[Result] = []
+    if args.quick:
+        engine_benchmarks(repeats, (1_000,), (1_000,), results)
+    else:
+        build_benchmarks(repeats, results)
+        engine_benchmarks(repeats, (10_000, 100_000, 1_000_000), (10_000, 100_000), results)
+    lines = ["# Benchmarks", "", *machine(), f"- Each figure: median of {repeats} run(s), with min and max.", "",
+             *table(results, repeats), ""]  # fmt: skip
+    analysis = Path(args.analysis)
+    if analysis.exists() and not args.quick:
+        lines += ["", analysis.read_text(encoding="utf-8")]
+    Path(args.output).write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(table(results, repeats)))
+    print(f"\nwritten to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
