@@ -15,6 +15,7 @@ from analysis.build import REPO_ROOT
 def _bench_module():
     spec = importlib.util.spec_from_file_location("bench", REPO_ROOT / "benchmarks" / "bench.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["bench"] = module  # dataclasses look their module up while the class is created
     spec.loader.exec_module(module)
     return module
 
