@@ -293,10 +293,15 @@ def compute_unit_economics(
 
 
 def _base_ltv_to_cac(
-    inputs: pd.DataFrame, model_id: str, settings: Mapping[str, float], replace: Mapping[str, float] = {}
+    inputs: pd.DataFrame | Mapping[str, float],
+    model_id: str,
+    settings: Mapping[str, float],
+    replace: Mapping[str, float] = {},
 ) -> float:
-    rows = _model_primitives(inputs, model_id)
-    primitives = {name: replace.get(name, rows.at[name, "base"]) for name in rows.index}
+    """LTV/CAC of a model at its base inputs, some replaced; ``inputs`` may be the base values already."""
+    if isinstance(inputs, pd.DataFrame):
+        inputs = _model_primitives(inputs, model_id)["base"].to_dict()
+    primitives = {name: replace.get(name, value) for name, value in inputs.items()}
     return float(customer_metrics(primitives, **settings)["ltv_to_cac"])
 
 
@@ -365,6 +370,8 @@ def claim_flip_points(
         base_o = _base_ltv_to_cac(inputs, claim.other_model_id, settings)
         for side, model_id in (("favoured", claim.favoured_model_id), ("other", claim.other_model_id)):
             primitives = _model_primitives(inputs, model_id)
+            # Root-finding calls the model dozens of times: give it plain base values, not the table.
+            base_values = primitives["base"].to_dict()
             for input_name, row in primitives.iterrows():
                 if input_name == "sales_cycle_months":
                     continue  # the sales cycle delays payback but does not change LTV/CAC
@@ -376,8 +383,9 @@ def claim_flip_points(
                     _s: str = side,
                     _f: float = base_f,
                     _o: float = base_o,
+                    _b: Mapping[str, float] = base_values,
                 ) -> float:
-                    moved = _base_ltv_to_cac(inputs, _m, settings, {_n: x})
+                    moved = _base_ltv_to_cac(_b, _m, settings, {_n: x})
                     return (moved - _o) if _s == "favoured" else (_f - moved)
 
                 lo, hi = _search_bracket(str(input_name), row["base"])

@@ -96,6 +96,13 @@ def enable() -> None:
     alt.renderers.enable(RENDERER_NAME)
 
 
+def _require_columns(frame: pd.DataFrame, chart: str, *columns: str | None) -> None:
+    """Fail with the chart's name and the missing columns before building anything."""
+    missing = [c for c in columns if c and c not in frame.columns]
+    if missing:
+        raise KeyError(f"{chart}: columns {missing} not in the data (have {list(frame.columns)})")
+
+
 def chart_ranges(
     frame: pd.DataFrame,
     category: str,
@@ -132,9 +139,7 @@ def chart_ranges(
     tooltip_fields
         Extra (column, title, format) triples for the tooltip.
     """
-    missing = [c for c in (category, low, high, point) if c and c not in frame.columns]
-    if missing:
-        raise KeyError(f"chart_ranges: columns {missing} not in the data (have {list(frame.columns)})")
+    _require_columns(frame, "chart_ranges", category, low, high, point)
     sort = list(order) if order is not None else list(frame[category])
     scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
     y = alt.Y(f"{category}:N", sort=sort, title=None)
@@ -182,9 +187,7 @@ def chart_scatter(
     y_format: str = ".0%",
 ) -> alt.LayerChart:
     """Labelled points, one per row: e.g. each strategy's margin against its revenue volatility."""
-    missing = [c for c in (x, y, label) if c not in frame.columns]
-    if missing:
-        raise KeyError(f"chart_scatter: columns {missing} not in the data (have {list(frame.columns)})")
+    _require_columns(frame, "chart_scatter", x, y, label)
     # Room on the right for the labels of the right-most points.
     x_max = float(frame[x].max())
     x_domain = [min(0.0, float(frame[x].min())), x_max * 1.35 if x_max > 0 else 1.0]
@@ -218,9 +221,7 @@ def chart_lines(
     band_label: str = "",
 ) -> alt.LayerChart:
     """Lines of ``y`` against ``x``, one per ``series``, with an optional horizontal band (e.g. 2-5%)."""
-    missing = [c for c in (x, y, series) if c not in frame.columns]
-    if missing:
-        raise KeyError(f"chart_lines: columns {missing} not in the data (have {list(frame.columns)})")
+    _require_columns(frame, "chart_lines", x, y, series)
     scale = alt.Scale(type="log") if x_log else alt.Scale(zero=False)
     lines = (
         alt.Chart(frame)
@@ -253,9 +254,7 @@ def chart_fan(
     y_title: str, y_format: str = "$,.0f", reference_value: float | None = 0.0,
 ) -> alt.LayerChart:  # fmt: skip
     """A fan chart: nested quantile bands (outermost first) around a median line."""
-    missing = [c for c in (x, median, *[c for band in bands for c in band]) if c not in frame.columns]
-    if missing:
-        raise KeyError(f"chart_fan: columns {missing} not in the data (have {list(frame.columns)})")
+    _require_columns(frame, "chart_fan", x, median, *[c for band in bands for c in band])
     base = alt.Chart(frame)
     x_enc = alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False))
     layers: list[alt.Chart] = []
@@ -288,9 +287,7 @@ def chart_tornado(
     x_format: str = "$,.0f",
 ) -> alt.LayerChart:  # fmt: skip
     """Tornado: for each input, a bar from the outcome at its low to the outcome at its high, widest first."""
-    missing = [c for c in (label, low, high) if c not in frame.columns]
-    if missing:
-        raise KeyError(f"chart_tornado: columns {missing} not in the data (have {list(frame.columns)})")
+    _require_columns(frame, "chart_tornado", label, low, high)
     long = pd.concat(
         [
             frame[[label]].assign(end="input at its low", outcome=frame[low]),

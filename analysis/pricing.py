@@ -144,14 +144,19 @@ class StrategyResult:
     plan: npt.NDArray[np.int64] | None = None
 
 
+def _buyers_usage(population: Population, price_usd: float) -> tuple[npt.NDArray[np.bool_], FloatArray]:
+    """Who buys at a per-generation price (a generation is worth at least the price) and what they use."""
+    buys = population.value_per_generation_usd >= price_usd
+    return buys, population.demand * buys[:, None]
+
+
 def price_credits(
     population: Population, price_per_generation_usd: float, cost_per_generation_usd: float
 ) -> StrategyResult:
     """Pay per use: users who value a generation at least at its price buy all they want."""
     _check_positive("price_per_generation_usd", price_per_generation_usd)
     _check_positive("cost_per_generation_usd", cost_per_generation_usd, allow_zero=True)
-    buys = population.value_per_generation_usd >= price_per_generation_usd
-    used = population.demand * buys[:, None]
+    buys, used = _buyers_usage(population, price_per_generation_usd)
     return StrategyResult(
         "credits",
         revenue_usd=used * price_per_generation_usd,
@@ -308,8 +313,7 @@ def price_usage_based_api(
     for d in volume_discounts:
         if not 0 < d < 1:
             raise ValueError(f"api_volume_discounts element {d!r} is not allowed: must be between 0 and 1")
-    buys = population.value_per_generation_usd >= list_price_usd
-    used = population.demand * buys[:, None]
+    buys, used = _buyers_usage(population, list_price_usd)
     price = volume_price_per_generation(used, list_price_usd, volume_thresholds, volume_discounts)
     return StrategyResult(
         "usage_based_api",

@@ -410,8 +410,8 @@ def render_run_page(
     rendered = MarkdownIt("commonmark", {"html": False}).render("\n\n".join(parts))
     for token, fragment in blocks.items():
         rendered = rendered.replace(f"<p>{token}</p>", fragment)
-    write_bundle(target.parent)
-    (target.parent / ".vega-bundle.js.version").unlink(missing_ok=True)
+    # The bundle is generated once into the build folder and copied into each run (it takes seconds to make).
+    shutil.copy2(write_bundle(BUILD_DIR / ".vega-static"), target.parent / "vega-bundle.js")
     changed_text = ", ".join(f"{k} = {v!r}" for k, v in changed.items()) or "none (the defaults)"
     scenario_text = "" if scenario is None else f" · scenario {scenario.name}: {scenario.description}"
     banner = html.escape(

@@ -217,9 +217,10 @@ def build_benchmarks(repeats: int, results: list[Result]) -> None:
         counter = iter(range(10_000))
 
         def rerun() -> None:
-            value = 1.0 + (next(counter) + 1) / 100  # a new value each time: a real execution, not the cache
+            i = next(counter) + 1
+            value = 1.0 + i / 100  # a new value each time: a real execution, not the cache
             run([python, "-m", "analysis", "run", "business_models", "-p", f"cac_multiplier={value}",
-                 "--name", f"bench-{value}"], env=env)  # fmt: skip
+                 "--name", f"bench-{i}"], env=env)  # fmt: skip
 
         results.append(Result("one-parameter re-run (business_models, end to end)", timed(rerun, repeats), target=4))
 
