@@ -153,3 +153,28 @@ def test_every_page_names_version_and_commit(built):
     for page in (built / "book").glob("*.html"):
         source = page.read_text(encoding="utf-8")
         assert re.search(r"version \S+ · built \d{4}-\d{2}-\d{2} · commit \S+", source), page.name
+
+
+@pytest.mark.parametrize(
+    ("page", "tables", "figures", "phrases"),
+    [
+        ("pricing", ("tbl-pricing-article", "tbl-pricing-comparison", "tbl-tier-caps", "tbl-deflation",
+                     "tbl-pricing-conclusions"),
+         ("fig-pricing-tradeoff", "fig-freemium-breakeven", "fig-tier-caps"),
+         ("That is a decline of 53.6% a year", "in which a generation sold for $1 leaves 60%")),
+        ("survival", ("tbl-lab-inputs", "tbl-lab-projection", "tbl-survival-probabilities", "tbl-correlation-effect",
+                      "tbl-sensitivity", "tbl-archetypes-scenarios"),
+         ("fig-survival-probabilities", "fig-cash-fan", "fig-tornado", "fig-first-party-share",
+          "fig-internal-deployment"),
+         ("pays for 2.9-3.7 GW of compute", "it yields $22.4B of gross profit", "survival_draws.csv.gz")),
+    ],
+)  # fmt: skip
+def test_pricing_and_survival_chapters_show_their_tables_charts_and_numbers(built, page, tables, figures, phrases):
+    source = (built / "book" / f"{page}.html").read_text(encoding="utf-8")
+    text = _text(built / "book" / f"{page}.html")
+    for anchor in (*tables, *figures):
+        assert f'id="{anchor}"' in source, anchor
+    assert source.count('class="vega-chart"') == len(figures)
+    for phrase in phrases:
+        assert phrase in text, phrase
+    assert "pr_" not in text and "sv_" not in text  # every glue key resolved
