@@ -245,9 +245,9 @@ def _add_favicon_to_redirect(index: Path) -> None:
 
 
 def _tree_digest(folder: Path) -> str:
-    """Digest of every file's path and bytes under ``folder``."""
+    """Digest of every file's path and bytes under ``folder`` (caches of compiled Python left out)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(str(path.relative_to(folder)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -365,14 +365,16 @@ def build_book(
         notebooks = stage_book(root, stage, data_dir, f"{banner} · {stamp}")
         tasks = [(root / nb, (stage / nb).parent, dict(by_notebook.get(nb.as_posix(), {}))) for nb in notebooks]
         execute_notebooks(tasks, root, output_dir / "failed", cache_dir or output_dir / "cache", jobs, data_dir)
-        publish_site_files(stage, notebooks, data_dir)
-        site_key = _tree_digest(stage)
+        # Everything the site is made from is in the stage now (executed notebooks, sources, data copies
+        # come next from these): with the package code, it decides whether anything must be rendered.
+        site_key = _tree_digest(stage) + ":" + _tree_digest(PACKAGE_DIR)
         key_file = output_dir / ".html-key"
         final = output_dir / "html"
         if final.exists() and key_file.exists() and key_file.read_text() == site_key:
             # Nothing the site is made from has changed since the last build: keep it as it is.
             return BuildResult(final, tuple(nb.as_posix() for nb in notebooks), time.perf_counter() - started)
         key_file.unlink(missing_ok=True)
+        publish_site_files(stage, notebooks, data_dir)
         run_jupyter_book(stage, stage / "out")
         new_html = stage / "out" / "_build" / "html"
         _add_favicon_to_redirect(new_html / "index.html")

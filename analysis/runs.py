@@ -19,6 +19,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -276,6 +277,9 @@ def run_chapter(
         raise UsageError(f"run folder {final} already exists; choose another --name or pass --overwrite")
     runs_dir.mkdir(parents=True, exist_ok=True)
     cache_dir = BUILD_DIR / "cache"
+    # vl-convert's engine takes most of a second to start: start it while the notebook runs.
+    warm_up = threading.Thread(target=_warm_up_chart_engine, daemon=True)
+    warm_up.start()
     work = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=runs_dir))
     try:
         progress(f"executing {chapter_name} with {len(changed)} changed parameter(s)")
@@ -542,6 +546,12 @@ def _sweep_chart(rows: list[dict[str, Any]], names: list[str], folder: Path) -> 
         .resolve_scale(y="independent")
     )
     (folder / "sweep.svg").write_text(vl_convert.vegalite_to_svg(chart.to_dict()), encoding="utf-8")
+
+
+def _warm_up_chart_engine() -> None:
+    import vl_convert
+
+    vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}})
 
 
 def default_run_name(chapter_name: str) -> str:

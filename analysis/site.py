@@ -243,16 +243,19 @@ their authors'.
 def write_data_package(dataset: Dataset, data_dir: Path, target: Path, version: str) -> Path:
     """One zip with every data table, the scenario presets, ``datapackage.json``, a README and the licence."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    entries: list[tuple[str, bytes]] = [(f"data/{s.file}", (data_dir / s.file).read_bytes()) for s in SCHEMAS.values()]
+    entries += [(f"data/scenarios/{p.name}", p.read_bytes()) for p in sorted((data_dir / "scenarios").glob("*.yaml"))]
+    entries += [
+        ("datapackage.json", json.dumps(datapackage(dataset, version), indent=1).encode()),
+        ("README.md", DATA_README.encode()),
+    ]
+    licence = data_dir.parent / "LICENSE"
+    if licence.exists():
+        entries.append(("LICENSE", licence.read_bytes()))
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for schema in SCHEMAS.values():
-            archive.write(data_dir / schema.file, f"data/{schema.file}")
-        for scenario in sorted((data_dir / "scenarios").glob("*.yaml")):
-            archive.write(scenario, f"data/scenarios/{scenario.name}")
-        archive.writestr("datapackage.json", json.dumps(datapackage(dataset, version), indent=1))
-        archive.writestr("README.md", DATA_README)
-        licence = data_dir.parent / "LICENSE"
-        if licence.exists():
-            archive.write(licence, "LICENSE")
+        for name, content in entries:
+            # A fixed timestamp: the same data give a byte-identical download.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), content, zipfile.ZIP_DEFLATED)
     return target
 
 

@@ -218,11 +218,31 @@ def _first_year(condition: npt.NDArray[np.bool_], years: npt.NDArray[np.int64]) 
     return np.where(condition.any(axis=1), years[condition.argmax(axis=1)], np.nan).astype(float)
 
 
-def _compound(rate: FloatArray, decay: FloatArray, n_years: int) -> FloatArray:
-    """Growth index: 1 in year 0, then prod(1 + rate * (1 - decay)**(s - 1)) for s = 1..t."""
-    steps = np.arange(1, n_years)[None, :]
-    yearly = 1.0 + rate[:, None] * (1.0 - decay[:, None]) ** (steps - 1)
-    return np.concatenate([np.ones((rate.shape[0], 1)), np.cumprod(yearly, axis=1)], axis=1)
+def _powers(base: FloatArray, n_years: int) -> FloatArray:
+    """``base ** t`` for t = 0..n_years-1, as a running product: a multiply per cell, not a power.
+
+    Examples
+    --------
+    >>> _powers(np.array([0.5]), 4).tolist()
+    [[1.0, 0.5, 0.25, 0.125]]
+    """
+    out = np.empty((base.shape[0], n_years))
+    out[:, 0] = 1.0
+    for j in range(1, n_years):
+        np.multiply(out[:, j - 1], base, out=out[:, j])
+    return out
+
+
+def _compound(rate: FloatArray, decay_powers: FloatArray) -> FloatArray:
+    """Growth index: 1 in year 0, then prod(1 + rate * (1 - decay)**(s - 1)) for s = 1..t.
+
+    ``decay_powers`` is ``(1 - decay) ** t`` from :func:`_powers`, shared by every stream.
+    """
+    out = np.empty_like(decay_powers)
+    out[:, 0] = 1.0
+    for j in range(1, decay_powers.shape[1]):
+        out[:, j] = out[:, j - 1] * (1.0 + rate * decay_powers[:, j - 1])
+    return out
 
 
 def project_lab(
@@ -241,20 +261,21 @@ def project_lab(
         raise SurvivalInputError("input 'api_price_elasticity' must lie between 0 and 1")
     years = np.arange(start_year, end_year + 1)
     n_years = years.size
-    t = np.arange(n_years)[None, :]
     growth, decay = x["growth_initial"], x["growth_decay"]
     r0 = x["revenue_start_usd_bn"]
 
-    def stream(share: str, multiple: str) -> FloatArray:
-        return (r0 * x[share])[:, None] * _compound(growth * x[multiple], decay, n_years)
+    decay_powers = _powers(1.0 - decay, n_years + 1)
 
-    price_index = (1.0 - x["api_price_decline"])[:, None] ** t
-    cost_index = (1.0 - x["serving_cost_decline"])[:, None] ** t
+    def stream(share: str, multiple: str) -> FloatArray:
+        return (r0 * x[share])[:, None] * _compound(growth * x[multiple], decay_powers[:, :n_years])
+
+    price_index = _powers(1.0 - x["api_price_decline"], n_years)
+    cost_index = _powers(1.0 - x["serving_cost_decline"], n_years)
     revenue = {
         # Cheaper tokens draw extra volume, (1 + elasticity * decline) a year, but never enough to offset the price.
         "api": stream("share_api", "api_growth_multiple")
         * price_index
-        * (1.0 + x["api_price_elasticity"] * x["api_price_decline"])[:, None] ** t,
+        * _powers(1.0 + x["api_price_elasticity"] * x["api_price_decline"], n_years),
         "consumer": stream("share_consumer", "consumer_growth_multiple"),
         "enterprise": stream("share_enterprise", "enterprise_growth_multiple"),
         "cloud": stream("share_cloud", "cloud_growth_multiple"),
@@ -262,7 +283,7 @@ def project_lab(
     for name, prefix in (("advertising", "ads"), ("outcome_licensing", "outcome")):
         start = x[f"{prefix}_start_year"]
         since = np.clip(years[None, :] - start[:, None], 0, None).astype(int)
-        index = _compound(x["new_stream_growth"], decay, n_years + 1)
+        index = _compound(x["new_stream_growth"], decay_powers)
         grown = np.take_along_axis(index, np.minimum(since, n_years), axis=1)
         revenue[name] = np.where(years[None, :] >= start[:, None], x[f"{prefix}_start_usd_bn"][:, None] * grown, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -277,10 +298,12 @@ def project_lab(
     }
     gross_profit = sum(revenue[s] * margins[s] for s in STREAMS)
     total_revenue = sum(revenue.values())
-    training = (x["final_run_cost_usd_bn"] * x["compute_multiple"])[:, None] * (1.0 + x["training_growth"])[
-        :, None
-    ] ** t
-    talent = (x["headcount"] * x["compensation_usd_m"] / 1000.0)[:, None] * (1.0 + x["headcount_growth"])[:, None] ** t
+    training = (x["final_run_cost_usd_bn"] * x["compute_multiple"])[:, None] * _powers(
+        1.0 + x["training_growth"], n_years
+    )
+    talent = (x["headcount"] * x["compensation_usd_m"] / 1000.0)[:, None] * _powers(
+        1.0 + x["headcount_growth"], n_years
+    )
     other = x["other_opex_share"][:, None] * total_revenue
     ocf = gross_profit - training - talent - other
     cash = x["cash_start_usd_bn"][:, None] + np.cumsum(ocf, axis=1)
