@@ -84,26 +84,35 @@ def _execute_one(task: tuple[str, str, dict[str, Any], str, str]) -> str | None:
 
     source, target, parameters, label, failed_dir = task
     kept = Path(failed_dir) / Path(source).name
-    try:
-        pm.execute_notebook(
-            source,
-            target,
-            parameters=parameters,
-            cwd=str(Path(target).parent),
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-        )
-    except PapermillExecutionError as error:
-        # papermill counts code cells from 0 including the cell it injects; people count from 1.
-        return (
-            f"{label} failed in cell {error.cell_index + 1} (counting every cell from 1, papermill's "
-            f"injected parameters included), at line {_failing_line(error.traceback, error.source)!r}:\n"
-            f"    {error.ename}: {error.evalue}\n"
-            f"    The executed notebook with the full traceback is kept at {_keep(target, kept)}"
-        )
-    except Exception as error:  # a kernel that dies or cannot start is reported, not hidden
-        return f"{label} could not be executed: {type(error).__name__}: {_first_line(str(error), 2000)}"
+    attempts = 3
+    for attempt in range(1, attempts + 1):
+        try:
+            pm.execute_notebook(
+                source,
+                target,
+                parameters=parameters,
+                cwd=str(Path(target).parent),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+            )
+            break
+        except PapermillExecutionError as error:
+            # An error in the notebook's own code: reported at once, never retried.
+            # papermill counts cells from 0 including the cell it injects; people count from 1.
+            return (
+                f"{label} failed in cell {error.cell_index + 1} (counting every cell from 1, papermill's "
+                f"injected parameters included), at line {_failing_line(error.traceback, error.source)!r}:\n"
+                f"    {error.ename}: {error.evalue}\n"
+                f"    The executed notebook with the full traceback is kept at {_keep(target, kept)}"
+            )
+        except Exception as error:
+            # A kernel that fails to start (two kernels racing for a port) is retried, then reported.
+            if attempt == attempts:
+                return (
+                    f"{label} could not be executed ({attempts} attempts): "
+                    f"{type(error).__name__}: {_first_line(str(error), 2000)}"
+                )
     _hide_injected_parameters(target)
     return None
 

@@ -193,7 +193,9 @@ def python_loop_monte_carlo(table: Any, n: int) -> float:
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> None:
-    subprocess.run(command, cwd=REPO, check=True, capture_output=True, text=True, env=env)
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
 
 
 def build_benchmarks(repeats: int, results: list[Result]) -> None:
