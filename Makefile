@@ -11,6 +11,14 @@ STAMP := $(VENV)/.installed
 
 help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@echo ""
+	@echo "Re-run with your own parameters (after make book or make test has created .venv):"
+	@echo "  .venv/bin/python -m analysis params CHAPTER                  parameters, defaults, provenance"
+	@echo "  .venv/bin/python -m analysis run CHAPTER -p NAME=VALUE --name RUN   into _build/runs/RUN"
+	@echo "  .venv/bin/python -m analysis run CHAPTER --scenario NAME     from data/scenarios/NAME.yaml"
+	@echo "  .venv/bin/python -m analysis sweep CHAPTER -p NAME=START:STOP:STEPS   a grid, in parallel"
+	@echo "  .venv/bin/python -m analysis build --scenario NAME           an edition in _build/editions/NAME"
+	@echo "  .venv/bin/python -m analysis --help                          everything, with examples"
 
 # The environment is rebuilt whenever requirements.txt or pyproject.toml changes.
 $(STAMP): requirements.txt benchmarks/requirements.txt pyproject.toml
