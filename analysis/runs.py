@@ -30,7 +30,7 @@ import numpy as np
 import yaml
 
 from analysis.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
-from analysis.build import REPO_ROOT, BuildError, execute_notebooks, execution_key
+from analysis.build import REPO_ROOT, BuildError, _tree_digest, code_version, execute_notebooks, execution_key
 from analysis.data import DATA_DIR, load_dataset
 from analysis.parameters import Chapter, ParameterError, get_chapter, validate_parameters
 
@@ -184,22 +184,9 @@ def check_run_name(name: str) -> str:
 # --- executing and writing a run ------------------------------------------------------------
 
 
-def git_commit(root: Path = REPO_ROOT) -> str:
-    """The code version of a run (see :func:`analysis.build.code_version`)."""
-    from analysis.build import code_version
-
-    return code_version(root)
-
-
 def data_version(data_dir: Path = DATA_DIR) -> str:
     """Digest of every data file, so a manifest says which data a run used."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(data_dir)).encode())
-        digest.update(path.read_bytes())
-    return "sha256:" + digest.hexdigest()[:16]
+    return "sha256:" + _tree_digest(data_dir)[:16]
 
 
 def execute_chapter(chapter_name: str, params: Mapping[str, Any], out_dir: Path, cache_dir: Path) -> tuple[Path, bool]:
@@ -312,7 +299,7 @@ def run_chapter(
             "parameters": dict(params),
             "changed_parameters": dict(changed),
             "random_seed": seed,
-            "code_version": git_commit(),
+            "code_version": code_version(),
             "data_version": data_version(),
             "execution_key": execution_key(REPO_ROOT / get_chapter(chapter_name).notebook, params),
             "reused_cached_execution": cached,
@@ -512,7 +499,7 @@ def sweep(
         _sweep_chart(rows, list(grid), work)
         (work / "manifest.json").write_text(
             json.dumps({"sweep": name, "chapter": chapter_name, "grid": dict(grid), "points": len(points),
-                        "code_version": git_commit(), "data_version": data_version(),
+                        "code_version": code_version(), "data_version": data_version(),
                         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}, indent=2),
             encoding="utf-8",
         )  # fmt: skip

@@ -10,13 +10,13 @@ import csv
 import html
 import json
 import re
-import shutil
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 
 from analysis.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
 from analysis.data import SCHEMAS, Dataset, central_value
@@ -119,10 +119,8 @@ def methods_page(dataset: Dataset, disagreements: Any) -> str:
     for fact in assumptions.itertuples(index=False):
         row = fact._asdict()
         rng = "" if row["low"] != row["low"] or row["high"] != row["high"] else f"{row['low']:g}–{row['high']:g}"
-        frame_rows.append([fact.id, fact.entity, fact.metric, f"{central_value(fact_series(row)):g}", rng, fact.unit,
+        frame_rows.append([fact.id, fact.entity, fact.metric, f"{central_value(pd.Series(row)):g}", rng, fact.unit,
                            fact.rationale])  # fmt: skip
-    import pandas as pd
-
     assumption_table = myst_table(
         pd.DataFrame(frame_rows, columns=["Id", "Entity", "Quantity", "Base", "Range", "Unit", "Rationale"]),
         "tbl-methods-assumptions",
@@ -165,12 +163,6 @@ def methods_page(dataset: Dataset, disagreements: Any) -> str:
             "",
         ]
     )
-
-
-def fact_series(row: dict[str, Any]) -> Any:
-    import pandas as pd
-
-    return pd.Series(row)
 
 
 def datapackage(dataset: Dataset, version: str) -> dict[str, Any]:
@@ -257,7 +249,3 @@ def write_data_package(dataset: Dataset, data_dir: Path, target: Path, version: 
             # A fixed timestamp: the same data give a byte-identical download.
             archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), content, zipfile.ZIP_DEFLATED)
     return target
-
-
-def copy_tree(source: Path, target: Path) -> None:
-    shutil.copytree(source, target, dirs_exist_ok=True)
