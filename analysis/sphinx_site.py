@@ -9,6 +9,7 @@ in document order, so the bundle in the page head always runs first.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from pathlib import Path
@@ -98,6 +99,7 @@ def _chapter_for(pagename: str) -> Any:
     return None
 
 
+@functools.cache
 def _source_titles(ids: tuple[str, ...]) -> str:
     from analysis.data import load_dataset
 
@@ -109,7 +111,7 @@ def _data_table(element: str) -> str:
     """A collapsible table of a chart's data, the text equivalent of the chart."""
     from analysis.charts import spec_from_chart_html
 
-    spec = spec_from_chart_html(html.unescape(element)) or spec_from_chart_html(element)
+    spec = spec_from_chart_html(element) or spec_from_chart_html(html.unescape(element))
     if not spec or not spec.get("datasets"):
         return ""
     rows = max(spec["datasets"].values(), key=len)

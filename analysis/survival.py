@@ -355,34 +355,23 @@ def standard_error(p: FloatArray | float, n: int) -> FloatArray | float:
     return np.sqrt(np.asarray(p) * (1 - np.asarray(p)) / n)
 
 
-def survival_probabilities(projection: Projection) -> pd.DataFrame:
-    """Per year: probability of having broken even by then, and of cash lasting through it without new money."""
-    n = projection.operating_cash_flow.shape[0]
-    breakeven = projection.breakeven_year()
-    out_of_cash = np.maximum.accumulate(projection.cash_without_new_capital < 0, axis=1)
-    rows = []
-    for j, year in enumerate(projection.years):
-        p_be = float(np.mean(breakeven <= year))
-        p_cash = float(np.mean(~out_of_cash[:, j]))
-        rows.append(
-            {"year": int(year), "p_breakeven_by_year": p_be, "se_breakeven": float(standard_error(p_be, n)),
-             "p_cash_lasts": p_cash, "se_cash_lasts": float(standard_error(p_cash, n))}
-        )  # fmt: skip
-    return pd.DataFrame(rows)
+def _probabilities(years: npt.NDArray[np.int64], breakeven: FloatArray, cash: FloatArray) -> pd.DataFrame:
+    """Per year: P(sustained break-even by then) and P(cash without new capital never negative so far), with SEs."""
+    n = cash.shape[0]
+    p_be = np.array([np.mean(breakeven <= year) for year in years])
+    p_cash = (~np.maximum.accumulate(cash < 0, axis=1)).mean(axis=0)
+    return pd.DataFrame(
+        {"year": years.astype(int), "p_breakeven_by_year": p_be, "se_breakeven": standard_error(p_be, n),
+         "p_cash_lasts": p_cash, "se_cash_lasts": standard_error(p_cash, n)}
+    )  # fmt: skip
 
 
-def cash_fan(projection: Projection, quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
-    """Quantiles of cash without new capital, per year: the fan chart's data (USD billions)."""
-    q = np.quantile(projection.cash_without_new_capital, quantiles, axis=0)
-    frame = pd.DataFrame({"year": projection.years})
-    for i, level in enumerate(quantiles):
-        frame[f"q{round(level * 100):02d}"] = q[i]
-    return frame
+def _fan(years: npt.NDArray[np.int64], cash: FloatArray, quantiles: Sequence[float]) -> pd.DataFrame:
+    q = np.quantile(cash, quantiles, axis=0)
+    return pd.DataFrame({"year": years, **{f"q{round(level * 100):02d}": q[i] for i, level in enumerate(quantiles)}})
 
 
-def runway_summary(projection: Projection) -> dict[str, float]:
-    """Median and 5th/95th percentile of the runway in years, and the share lasting the horizon."""
-    runway = projection.runway_years()
+def _runway_summary(runway: FloatArray) -> dict[str, float]:
     # inverted_cdf picks a draw rather than interpolating, so runways beyond the horizon (inf) stay inf.
     return {
         "p05": float(np.quantile(runway, 0.05, method="inverted_cdf")),
@@ -390,6 +379,24 @@ def runway_summary(projection: Projection) -> dict[str, float]:
         "p95": float(np.quantile(runway, 0.95, method="inverted_cdf")),
         "share_beyond_horizon": float(np.mean(np.isinf(runway))),
     }
+
+
+FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def survival_probabilities(projection: Projection) -> pd.DataFrame:
+    """Per year: probability of having broken even by then, and of cash lasting through it without new money."""
+    return _probabilities(projection.years, projection.breakeven_year(), projection.cash_without_new_capital)
+
+
+def cash_fan(projection: Projection, quantiles: Sequence[float] = FAN_QUANTILES) -> pd.DataFrame:
+    """Quantiles of cash without new capital, per year: the fan chart's data (USD billions)."""
+    return _fan(projection.years, projection.cash_without_new_capital, quantiles)
+
+
+def runway_summary(projection: Projection) -> dict[str, float]:
+    """Median and 5th/95th percentile of the runway in years, and the share lasting the horizon."""
+    return _runway_summary(projection.runway_years())
 
 
 def simulate(
@@ -621,20 +628,6 @@ def simulate_summary(
         breakeven[part] = projection.breakeven_year()
         runway[part] = projection.runway_years()
     years = np.arange(start_year, end_year + 1)
-    out_of_cash = np.maximum.accumulate(cash < 0, axis=1)
-    p_be = np.array([np.mean(breakeven <= y) for y in years])
-    p_cash = (~out_of_cash).mean(axis=0)
-    probabilities = pd.DataFrame(
-        {"year": years, "p_breakeven_by_year": p_be, "se_breakeven": standard_error(p_be, n_draws),
-         "p_cash_lasts": p_cash, "se_cash_lasts": standard_error(p_cash, n_draws)}
-    )  # fmt: skip
-    quantiles = (0.05, 0.25, 0.5, 0.75, 0.95)
-    q = np.quantile(cash, quantiles, axis=0)
-    fan = pd.DataFrame({"year": years, **{f"q{round(level * 100):02d}": q[i] for i, level in enumerate(quantiles)}})
-    summary = {
-        "p05": float(np.quantile(runway, 0.05, method="inverted_cdf")),
-        "median": float(np.quantile(runway, 0.5, method="inverted_cdf")),
-        "p95": float(np.quantile(runway, 0.95, method="inverted_cdf")),
-        "share_beyond_horizon": float(np.mean(np.isinf(runway))),
-    }
-    return MonteCarloSummary(probabilities, fan, summary, n_draws)
+    return MonteCarloSummary(
+        _probabilities(years, breakeven, cash), _fan(years, cash, FAN_QUANTILES), _runway_summary(runway), n_draws
+    )
