@@ -224,6 +224,7 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
         key_figure_rows,
         key_figures_page,
         methods_page,
+        modelling_choices,
         write_chapter_downloads,
         write_data_package,
         write_key_figures,
@@ -236,7 +237,9 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
     write_key_figures(rows, downloads)
     write_data_package(dataset, data_dir, downloads / "data-package.zip", report_version())
     (stage / "book" / "key_figures.md").write_text(key_figures_page(rows), encoding="utf-8")
-    (stage / "book" / "methods.md").write_text(methods_page(dataset, source_disagreements(dataset)), encoding="utf-8")
+    (stage / "book" / "methods.md").write_text(
+        methods_page(dataset, source_disagreements(dataset), modelling_choices(dataset)), encoding="utf-8"
+    )
     toc = yaml.safe_load((stage / "_toc.yml").read_text(encoding="utf-8"))
     toc["chapters"] += [{"file": "book/key_figures"}, {"file": "book/methods"}, {"file": "book/citing"}]
     (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")

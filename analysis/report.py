@@ -560,7 +560,9 @@ SURVIVAL_INPUT_LABELS = {
     "compensation_usd_m": "compensation per head (USD m)",
     "other_opex_share": "other operating cost / revenue",
     "cash_start_usd_bn": "cash at the start (USD bn)",
-    "new_round_usd_bn": "new round in 2026 (USD bn)",
+    "new_round_revenue_multiple": "new round in 2026 / that year's revenue",
+    "flat_usage_growth": "usage growth per flat-plan customer a year",
+    "revenue_spend_correlation": "correlation of starting revenue and run cost",
     "new_stream_growth": "growth of new streams, first year",
     "share_api": "share of revenue: API",
     "share_consumer": "share of revenue: consumer",
@@ -571,7 +573,7 @@ SURVIVAL_INPUT_LABELS = {
     "outcome_start_usd_bn": "outcome licensing in its first year (USD bn)",
     "outcome_start_year": "outcome licensing starts",
     "api_growth_multiple": "API volume growth / lab growth",
-    "api_price_elasticity": "extra API volume per point of price decline",
+    "api_price_elasticity": "price elasticity of API volume",
     "enterprise_growth_multiple": "enterprise growth / lab growth",
     "consumer_growth_multiple": "consumer growth / lab growth",
     "cloud_growth_multiple": "cloud growth / lab growth",
@@ -589,27 +591,36 @@ def _fmt_lab_value(value: float, unit: str) -> str:
 
 
 def lab_inputs_table(dataset: Dataset, table: pd.DataFrame) -> pd.DataFrame:
-    """The inputs of the chosen lab: range, distribution, kind and the quote or rationale."""
+    """The inputs of the chosen lab: median (base), 90% interval, distribution, kind and the quote or rationale."""
     from analysis.survival import LOGNORMAL_INPUTS
 
     facts = dataset["facts"]
+
+    def provenance(fact_id: str, factor_id: str) -> str:
+        text = (
+            f"“{facts.at[fact_id, 'quote']}”"
+            if facts.at[fact_id, "kind"] == "reported"
+            else facts.at[fact_id, "rationale"]
+        )
+        if factor_id:
+            text += f" Scenario: × {facts.at[factor_id, 'value']:g}. {facts.at[factor_id, 'rationale']}"
+        return str(text)
+
+    factor_ids = table["scenario_fact_id"] if "scenario_fact_id" in table else pd.Series("", index=table.index)
     return pd.DataFrame(
         {
             "Input": [SURVIVAL_INPUT_LABELS.get(i, i) for i in table["input"]],
-            "Base": [_fmt_lab_value(v, u) for v, u in zip(table["base"], table["unit"], strict=True)],
+            "Base (median)": [_fmt_lab_value(v, u) for v, u in zip(table["base"], table["unit"], strict=True)],
             "90% interval": [
                 fmt_range(lo, hi, lambda x, u=u: _fmt_lab_value(x, u)) if hi > lo else "fixed"
                 for lo, hi, u in zip(table["low"], table["high"], table["unit"], strict=True)
             ],
             "Drawn as": [
-                ("log-normal" if i in LOGNORMAL_INPUTS else "normal, clipped") if unc else "–"
+                ("two-piece log-normal" if i in LOGNORMAL_INPUTS else "two-piece normal, clipped") if unc else "–"
                 for i, unc in zip(table["input"], table["uncertain"], strict=True)
             ],
             "Kind": table["kind"].map(KIND_LABELS),
-            "Quote or rationale": [
-                f"“{facts.at[f, 'quote']}”" if facts.at[f, "kind"] == "reported" else facts.at[f, "rationale"]
-                for f in table["fact_id"]
-            ],
+            "Quote or rationale": [provenance(f, g) for f, g in zip(table["fact_id"], factor_ids, strict=True)],
             "Source": table["source_id"],
         }
     )
@@ -644,20 +655,134 @@ def projection_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out_frame, pd.DataFrame([ratio, margin], columns=out_frame.columns)], ignore_index=True)
 
 
-def probabilities_table(probabilities: pd.DataFrame) -> pd.DataFrame:
+def _with_se(p: float, se: float, digits: int) -> str:
+    return f"{fmt_share(p, digits)} ± {fmt_share(se, 1)}"
+
+
+def probabilities_table(probabilities: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
+    """Per year: sustained break-even, first profitable year and cash lasting, each with its standard error."""
+    frame = pd.DataFrame({"Year": probabilities["year"]})
+    frame["P(sustained break-even by then)"] = [
+        _with_se(p, se, digits)
+        for p, se in zip(probabilities["p_breakeven_by_year"], probabilities["se_breakeven"], strict=True)
+    ]
+    if "p_profitable_by_year" in probabilities:
+        frame["P(a first profitable year by then)"] = [
+            _with_se(p, se, digits)
+            for p, se in zip(probabilities["p_profitable_by_year"], probabilities["se_profitable"], strict=True)
+        ]
+    frame["P(cash lasts, no new capital)"] = [
+        _with_se(p, se, digits)
+        for p, se in zip(probabilities["p_cash_lasts"], probabilities["se_cash_lasts"], strict=True)
+    ]
+    return frame
+
+
+def horizon_table(horizons: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The headline probabilities when "sustained" is measured to each horizon."""
     return pd.DataFrame(
         {
-            "Year": probabilities["year"],
-            "P(broken even by then)": [
-                f"{fmt_share(p, 1)} ± {fmt_share(se, 1)}"
-                for p, se in zip(probabilities["p_breakeven_by_year"], probabilities["se_breakeven"], strict=True)
+            "Sustained measured to": horizons["horizon"].astype(int).astype(str),
+            f"P(sustained break-even by {year})": [
+                _with_se(p, se, 1)
+                for p, se in zip(horizons["p_breakeven_by_year"], horizons["se_breakeven"], strict=True)
             ],
-            "P(cash lasts, no new capital)": [
-                f"{fmt_share(p, 1)} ± {fmt_share(se, 1)}"
-                for p, se in zip(probabilities["p_cash_lasts"], probabilities["se_cash_lasts"], strict=True)
-            ],
+            f"P(a first profitable year by {year})": horizons["p_profitable_by_year"].map(lambda p: fmt_share(p, 1)),
+            f"P(cash lasts through {year})": horizons["p_cash_lasts"].map(lambda p: fmt_share(p, 1)),
         }
     )
+
+
+def uncertainty_budget_table(budget: pd.DataFrame) -> pd.DataFrame:
+    """Each source of uncertainty and how many percentage points it moves each headline probability."""
+
+    def points(x: float) -> str:
+        return f"{x * 100:.1f} pp"
+
+    return pd.DataFrame(
+        {
+            "Source of uncertainty": budget["source"],
+            "Kind": budget["kind"],
+            "P(sustained break-even)": budget["p_breakeven_by_year"].map(points),
+            "P(cash lasts)": budget["p_cash_lasts"].map(points),
+        }
+    )
+
+
+CALIBRATION_VERDICTS = {"within": "within", "model below": "model below", "model above": "model above"}
+
+
+def calibration_table(calibration: pd.DataFrame) -> pd.DataFrame:
+    """Model against reported: each source data point, the model's base and 90% interval, and the verdict."""
+
+    def value(x: float, quantity: str) -> str:
+        if not np.isfinite(x):
+            return "beyond the horizon"
+        if "year" in quantity and "USD" not in quantity:
+            return f"{x:.0f}"
+        if "margin" in quantity:
+            return fmt_share(x)
+        return fmt_number(x, 1)
+
+    return pd.DataFrame(
+        {
+            "Lab (scenario)": [
+                f"{ARCHETYPE_NAMES[a]} ({s})"
+                for a, s in zip(calibration["archetype"], calibration["scenario"], strict=True)
+            ],
+            "Quantity": calibration["quantity"],
+            "Reported": calibration["reported"],
+            "Model, base": [
+                value(x, q) for x, q in zip(calibration["model_base"], calibration["quantity"], strict=True)
+            ],
+            "Model, 90% of draws": [
+                f"{value(lo, q)} to {value(hi, q)}"
+                for lo, hi, q in zip(
+                    calibration["model_p05"], calibration["model_p95"], calibration["quantity"], strict=True
+                )
+            ],
+            "Verdict": calibration["verdict"],
+            "Draws inside the reported range": [
+                "–" if lo == hi else fmt_share(share)
+                for lo, hi, share in zip(
+                    calibration["reported_low"],
+                    calibration["reported_high"],
+                    calibration["share_of_draws_within"],
+                    strict=True,
+                )
+            ],
+            "Note": calibration["note"],
+            "Source": calibration["source_id"],
+        }
+    )
+
+
+def archetype_scenario_table(dataset: Dataset, start_year: int, end_year: int) -> pd.DataFrame:
+    """The base case of every archetype under every scenario: break-even, run-out, the round and the cost cover."""
+    from analysis import survival as sv
+
+    rows = []
+    for archetype in sv.ARCHETYPES:
+        for scenario in sv.SCENARIOS:
+            p = sv.project_lab(sv.base_inputs(sv.lab_input_table(dataset, archetype, scenario)), start_year, end_year)
+            be, first, runout = p.breakeven_year()[0], p.first_profitable_year()[0], p.runout_year()[0]
+            rows.append(
+                {
+                    "Archetype": ARCHETYPE_NAMES[archetype],
+                    "Scenario": scenario,
+                    "First profitable year": f"{first:.0f}" if np.isfinite(first) else f"not by {end_year}",
+                    "Sustained break-even": f"{be:.0f}" if np.isfinite(be) else f"not by {end_year}",
+                    "Cash runs out (no new capital)": f"{runout:.0f}"
+                    if np.isfinite(runout)
+                    else f"lasts to {end_year}",
+                    "New round (USD bn)": fmt_number(float(p.new_round[0]), 0) if p.new_round is not None else "–",
+                    f"Cash {end_year}, with the round (USD bn)": fmt_number(p.cash_with_new_round[0, -1], 0),
+                    f"Cumulative revenue / cumulative cost to {end_year}": fmt_number(
+                        p.revenue[0].sum() / p.total_cost[0].sum(), 2
+                    ),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def probabilities_chart(probabilities: pd.DataFrame) -> alt.LayerChart:
@@ -665,6 +790,9 @@ def probabilities_chart(probabilities: pd.DataFrame) -> alt.LayerChart:
         [
             pd.DataFrame({"year": probabilities["year"], "probability": probabilities["p_breakeven_by_year"],
                           "measure": "has broken even (sustained)"}),
+            *([pd.DataFrame({"year": probabilities["year"], "probability": probabilities["p_profitable_by_year"],
+                             "measure": "has had a first profitable year"})]
+              if "p_profitable_by_year" in probabilities else []),
             pd.DataFrame({"year": probabilities["year"], "probability": probabilities["p_cash_lasts"],
                           "measure": "cash lasts without new capital"}),
         ]
@@ -677,8 +805,8 @@ def probabilities_chart(probabilities: pd.DataFrame) -> alt.LayerChart:
         x_title="Year",
         y_title="Probability",
         x_format="d",
-        description="Lines of the probability, by year, that the lab has reached sustained break-even and that "
-        "its cash lasts without new capital.",
+        description="Lines of the probability, by year, that the lab has reached sustained break-even, that it "
+        "has had a first profitable year, and that its cash lasts without new capital.",
     )
 
 
@@ -774,3 +902,129 @@ def edge_chart(frame: pd.DataFrame) -> alt.LayerChart:
         description="Lines of the value to a lab of selling access to an edge against using it in-house, as the "
         "number of firms holding the edge rises. Illustrative.",
     )
+
+
+# --- survival: sentences chosen by the numbers ---------------------------------------------------
+
+
+def growth_ratio_sentence(first: float, last: float, first_year: int, last_year: int) -> str:
+    """The essay's first thing to watch, with the reading that its values support.
+
+    Examples
+    --------
+    >>> growth_ratio_sentence(1.5, 0.9, 2026, 2032).split(": ")[1]
+    'it falls below 1 along the way, so costs come to outgrow revenue and the runway shortens'
+    >>> growth_ratio_sentence(1.4, 1.2, 2026, 2032).split(": ")[1]
+    "above 1 throughout the horizon's ends, revenue outgrows costs"
+    """
+    if not (np.isfinite(first) and np.isfinite(last)):
+        return f"is not defined for every year to {last_year} (a year with no change in costs)"
+    head = f"is {fmt_number(first, 2)} in {first_year} and {fmt_number(last, 2)} by {last_year}: "
+    if first >= 1 and last >= 1:
+        return head + "above 1 throughout the horizon's ends, revenue outgrows costs"
+    if first < 1 and last < 1:
+        return head + "below 1 at both ends, costs outgrow revenue and the runway shortens"
+    if first >= 1 > last:
+        return head + "it falls below 1 along the way, so costs come to outgrow revenue and the runway shortens"
+    return head + "it rises above 1 along the way, so revenue comes to outgrow costs"
+
+
+def api_margin_sentence(
+    start: float, end: float, price_decline: float, cost_decline: float, end_year: int, floor: float, cap: float
+) -> str:
+    """What happens to the API's gross margin, and why, in words the numbers support.
+
+    Examples
+    --------
+    >>> api_margin_sentence(0.45, 0.45, 0.42, 0.42, 2032, 0.0, 0.95)[:58]
+    'stays at 45% in 2032 because its price and its serving cos'
+    >>> api_margin_sentence(0.45, 0.0, 0.55, 0.42, 2032, 0.0, 0.95).endswith("at its serving cost")
+    True
+    """
+    rates = f"{fmt_share(price_decline)} against {fmt_share(cost_decline)} a year"
+    if abs(end - start) < 0.005:
+        return (
+            f"stays at {fmt_share(end)} in {end_year} because its price and its serving cost fall at the same rate "
+            f"({fmt_share(price_decline)} a year): the essay's point that cost cuts are competed away"
+        )
+    if end > start:
+        text = f"rises from {fmt_share(start)} to {fmt_share(end)} by {end_year} because its serving cost falls faster "
+        text += f"than its price ({rates} for the price and the cost)"
+        return text + (", up to the cap where competition holds it" if end >= cap - 1e-9 else "")
+    text = f"falls from {fmt_share(start)} to {fmt_share(end)} by {end_year} because its price falls faster than its "
+    text += f"serving cost ({rates})"
+    return text + (", until the lab stops cutting the price at its serving cost" if end <= floor + 1e-9 else "")
+
+
+def edge_sentence(capture_share: float, execution_discount: float) -> str:
+    """When selling access beats using an edge in-house, for the assumed capture share and discount.
+
+    Selling to n firms earns ``capture / n`` of V; in-house earns ``1 - discount`` of V.
+
+    Examples
+    --------
+    >>> edge_sentence(0.3, 0.5)
+    'never: even sold to a single firm, the lab captures 30% of the edge against the 50% it keeps in-house'
+    >>> edge_sentence(0.6, 0.8)
+    'it is held by at most 3 firms'
+    """
+    kept = 1 - execution_discount
+    if capture_share < kept:
+        return (
+            f"never: even sold to a single firm, the lab captures {fmt_share(capture_share)} of the edge against "
+            f"the {fmt_share(kept)} it keeps in-house"
+        )
+    firms = int(np.floor(capture_share / kept + 1e-12))
+    return f"it is held by at most {firms} firm{'s' if firms != 1 else ''}"
+
+
+def calibration_sentence(calibration: pd.DataFrame) -> str:
+    """How many of the sources' data points the model's 90% interval reaches, and which it misses.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"verdict": ["within", "model below"], "quantity": ["a", "b"],
+    ...                       "archetype": ["frontier_leader", "subscale_lab"]})
+    >>> calibration_sentence(frame).split("; ")[1]
+    'the model falls below the source on b (sub-scale independent lab)'
+    """
+    n, within = len(calibration), int((calibration["verdict"] == "within").sum())
+    text = f"{within} of the {n} data points lie within the model's 90% interval"
+    for verdict, words in (("model below", "falls below"), ("model above", "lies above")):
+        missed = calibration[calibration["verdict"] == verdict]
+        if not missed.empty:
+            names = "; ".join(
+                f"{q} ({ARCHETYPE_NAMES[a]})" for q, a in zip(missed["quantity"], missed["archetype"], strict=True)
+            )
+            text += f"; the model {words} the source on {names}"
+    return text
+
+
+def budget_sentence(budget: pd.DataFrame, column: str) -> str:
+    """Which source of uncertainty dominates a headline probability, and how much sampling adds.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"source": ["Monte Carlo standard error", "spread", "elasticity"],
+    ...                   "kind": ["sampling", "sampling", "structural"], "p": [0.004, 0.003, 0.14]})
+    >>> budget_sentence(b, "p")
+    'elasticity moves it most (14 pp); sampling error is 0.4 pp'
+    """
+    largest = budget.loc[budget[column].idxmax()]
+    sampling = float(budget.loc[budget["kind"] == "sampling", column].max())
+    return (
+        f"{largest['source']} moves it most ({largest[column] * 100:.2g} pp); sampling error is {sampling * 100:.1g} pp"
+    )
+
+
+def share_supported(value: float, uncertainty: float) -> str:
+    """A probability printed with the decimals its uncertainty supports (see :func:`survival.decimals_supported`).
+
+    Examples
+    --------
+    >>> share_supported(0.4554, 0.14), share_supported(0.4554, 0.004)
+    ('46%', '45.5%')
+    """
+    from analysis.survival import decimals_supported
+
+    return fmt_share(value, decimals_supported(uncertainty))

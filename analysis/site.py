@@ -111,8 +111,19 @@ def key_figures_page(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def methods_page(dataset: Dataset, disagreements: Any) -> str:
-    """The methods page (MyST): every assumption with its rationale, every correction and disagreement."""
+def modelling_choices(dataset: Dataset) -> pd.DataFrame:
+    """Every chapter's modelling choices with their computed effects, for the Methods page."""
+    from analysis import survival
+    from analysis.parameters import get_chapter
+
+    frames = [survival.modelling_choices(dataset, get_chapter("survival").defaults).assign(Chapter="survival")]
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["Chapter", *[c for c in frame.columns if c != "Chapter"]]]
+
+
+def methods_page(dataset: Dataset, disagreements: Any, choices: pd.DataFrame | None = None) -> str:
+    """The methods page (MyST): the modelling choices and their effects, every assumption with its rationale,
+    every correction and disagreement."""
     facts = dataset["facts"]
     assumptions = facts[facts["kind"] == "assumption"]
     frame_rows = []
@@ -141,14 +152,29 @@ def methods_page(dataset: Dataset, disagreements: Any) -> str:
         "Where the sources give different figures for the same quantity; both are kept.",
     )  # fmt: skip
     n_reported = int((facts["kind"] == "reported").sum())
+    choices_section = []
+    if choices is not None and not choices.empty:
+        choices_section = [
+            "## Modelling choices and what they change",
+            "",
+            "Each choice below is one the headline numbers depend on. The effect is computed by the same functions",
+            "the chapters use, at each chapter's default parameters.",
+            "",
+            myst_table(
+                choices, "tbl-methods-choices", "Modelling choices, the alternative, and the effect on the headline."
+            ),
+            "",
+        ]
     return "\n".join(
         [
             "# Methods and assumptions",
             "",
             f"The report's data hold {len(facts)} facts: {n_reported} reported, each with the verbatim quote it comes",
             f"from, and {len(assumptions)} assumptions of ours, each with a one-line rationale, listed below.",
-            "Ranges are read as 90% intervals wherever they are sampled (the convention of Squiggle).",
+            "Ranges are read as 90% intervals wherever they are sampled (the convention of Squiggle), with the",
+            "base value as the median of the draws.",
             "",
+            *choices_section,
             "## Assumptions",
             "",
             assumption_table,

@@ -2,24 +2,33 @@
 
 The projection (all money in USD billions, one column per year):
 
-* **revenue** by stream. API revenue is volume times price: the price falls each year by
-  ``api_price_decline``; volume grows with the lab and, as prices fall, by an extra
-  ``api_price_elasticity * api_price_decline`` a year (below 1, so a price cut never pays for
-  itself). Consumer, enterprise and cloud-partnership revenue grow
-  at the lab's growth rate times a stream multiple; advertising and outcome licensing start in
-  their own year. Every growth rate decays by ``growth_decay`` a year.
-* **gross margin** per stream. The API's margin follows its price and its serving cost:
-  ``1 - (1 - m0) * ((1 - cost_decline) / (1 - price_decline)) ** t``; when both fall alike
-  (the second article's point) the margin stays where it started.
+* **revenue** by stream. Usage-priced streams (the API, and the cloud partners who resell it)
+  are volume times price. The list price falls each year by ``api_price_decline``; volume grows
+  with the lab and responds to price with a constant elasticity: volume scales by
+  ``price_index ** -api_price_elasticity``, so API revenue scales by ``price_index ** (1 - e)``.
+  Above 1 a price cut raises revenue, below 1 it lowers it: the data decide, not the model.
+  Flat-priced streams (consumer subscriptions, enterprise contracts) keep their price.
+  Advertising and outcome licensing start in their own year. Every growth rate, including
+  training spend and hiring, decays by ``growth_decay`` a year.
+* **gross margin** per stream follows the stream's unit cost against its price path. Serving
+  cost per unit falls by ``serving_cost_decline`` a year; on flat-priced plans usage per
+  customer grows by ``flat_usage_growth`` a year (heavier use, larger models). Margins are
+  kept between :data:`MARGIN_FLOOR` and :data:`MARGIN_CAP`: a lab stops cutting a usage price
+  once it reaches the serving cost, and a flat plan whose margin would pass the cap is repriced
+  down to it (competition). Advertising and outcome licensing keep their starting margin.
 * **training**: final-run cost times a multiple for experiments and failed runs, rising by
-  ``training_growth`` each year (each model generation costs more).
+  ``training_growth`` a year, a rate that decays like revenue growth (compute budgets follow
+  revenue expectations; the essay's optimistic case has training costs stabilising).
 * **talent**: headcount times compensation; **other** operating cost: a share of revenue.
-* **cash**: starting cash plus operating cash flow, with or without the new round.
+* **cash**: starting cash plus operating cash flow; the new round, sized as a multiple of the
+  lab's revenue in the round year, is added from that year on.
 
-Uncertain inputs are drawn from their low-high ranges read as 90% intervals (Squiggle's
-convention): log-normal for positive amounts, normal clipped to a valid range for shares and
-rates. The API price decline and the serving-cost decline are drawn together with a given
-correlation (a Gaussian copula), because competition passes cost cuts into prices.
+Uncertain inputs are drawn so that each input's median is its base value and its 5th and 95th
+percentiles are its low and high (a two-piece distribution: each half has its own spread, as the
+base need not be the midpoint): log-normal halves for positive amounts, normal halves clipped to
+what is possible for shares and rates. The API price decline and the serving-cost decline are
+drawn together with a given correlation (a Gaussian copula), because competition passes cost
+cuts into prices.
 """
 
 from __future__ import annotations
@@ -40,16 +49,22 @@ Z90 = 1.6448536269514722  # the 95th percentile of the standard normal: low-high
 ARCHETYPES = ("frontier_leader", "enterprise_challenger", "subscale_lab", "bigtech_lab")
 SCENARIOS = ("base", "optimistic", "pessimistic")
 STREAMS = ("api", "consumer", "enterprise", "cloud", "advertising", "outcome_licensing")
+USAGE_PRICED_STREAMS = ("api", "cloud")
+FLAT_PRICED_STREAMS = ("consumer", "enterprise")
+# A lab stops cutting a usage price at its serving cost; a flat plan above the cap is repriced down to it.
+MARGIN_FLOOR = 0.0
+MARGIN_CAP = 0.95
 # Inputs drawn log-normally (positive amounts); every other uncertain input is a clipped normal.
 LOGNORMAL_INPUTS = frozenset(
     {"revenue_start_usd_bn", "final_run_cost_usd_bn", "compute_multiple", "headcount", "compensation_usd_m",
-     "cash_start_usd_bn"}
+     "cash_start_usd_bn", "new_round_revenue_multiple"}
 )  # fmt: skip
 CLIP = {"growth_initial": (0.0, 5.0), "training_growth": (0.0, 5.0), "new_stream_growth": (0.0, 5.0),
-        "headcount_growth": (0.0, 2.0),
-        # Above 1 a price cut would raise API revenue by itself; the model rules that out.
-        "api_price_elasticity": (0.0, 1.0)}  # fmt: skip
+        "headcount_growth": (0.0, 2.0), "flat_usage_growth": (0.0, 5.0),
+        "api_price_elasticity": (0.0, 3.0)}  # fmt: skip
 SHARE_CLIP = (0.0, 0.99)
+# Which way each scenario-adjusted input helps the lab: +1 higher is better, -1 lower is better.
+GOOD_DIRECTION = {"growth_initial": 1, "training_growth": -1, "api_price_decline": -1, "growth_decay": -1}
 
 
 class SurvivalInputError(ValueError):
@@ -59,7 +74,9 @@ class SurvivalInputError(ValueError):
 def lab_input_table(dataset: Dataset, archetype: str, scenario: str = "base") -> pd.DataFrame:
     """The inputs of one archetype under one scenario, with low, base, high and provenance.
 
-    Scenario rows replace the archetype's rows for the inputs they name.
+    A scenario adjusts the archetype's own inputs: each scenario row is a factor (a fact of unit
+    ``multiple``) that scales the low, base and high of the input it names, so an optimistic
+    scenario moves every archetype the same way from where that archetype starts.
     """
     if archetype not in ARCHETYPES:
         raise SurvivalInputError(f"archetype {archetype!r} is not allowed: choose one of {', '.join(ARCHETYPES)}")
@@ -67,17 +84,26 @@ def lab_input_table(dataset: Dataset, archetype: str, scenario: str = "base") ->
         raise SurvivalInputError(f"scenario {scenario!r} is not allowed: choose one of {', '.join(SCENARIOS)}")
     mapping = dataset["lab_inputs"]
     rows = {r.input: r.fact_id for r in mapping[mapping["preset"] == archetype].itertuples(index=False)}
+    factors: dict[str, str] = {}
     if scenario != "base":
-        for r in mapping[mapping["preset"] == f"scenario:{scenario}"].itertuples(index=False):
-            rows[r.input] = r.fact_id
+        factors = {r.input: r.fact_id for r in mapping[mapping["preset"] == f"scenario:{scenario}"].itertuples()}
     records = []
     for name, fact_id in rows.items():
         fact = dataset.fact(fact_id)
         low, base, high = fact_range(fact)
+        factor, factor_id = 1.0, ""
+        if name in factors:
+            factor_id = factors[name]
+            factor = float(dataset.fact(factor_id)["value"])
+            low, base, high = low * factor, base * factor, high * factor
         records.append(
             {"input": name, "low": low, "base": base, "high": high, "unit": fact["unit"], "kind": fact["kind"],
-             "fact_id": fact_id, "source_id": fact["source_id"], "uncertain": high > low}
+             "fact_id": fact_id, "source_id": fact["source_id"], "uncertain": high > low,
+             "scenario_factor": factor, "scenario_fact_id": factor_id}
         )  # fmt: skip
+    unknown = sorted(set(factors) - set(rows))
+    if unknown:
+        raise SurvivalInputError(f"scenario {scenario!r} adjusts {', '.join(unknown)}, which {archetype} does not have")
     table = pd.DataFrame(records).set_index("input", drop=False)
     table.index.name = None
     shares = sum(table.at[f"share_{s}", "base"] for s in ("api", "consumer", "enterprise", "cloud"))
@@ -98,10 +124,55 @@ def _validate_table(table: pd.DataFrame) -> None:
         raise SurvivalInputError(
             f"input {row['input']!r} has low {row['low']:g} above high {row['high']:g}: a range needs low <= high"
         )
+    outside = table[(table["base"] < table["low"]) | (table["base"] > table["high"])]
+    if not outside.empty:
+        row = outside.iloc[0]
+        raise SurvivalInputError(
+            f"input {row['input']!r} has base {row['base']:g} outside its range {row['low']:g}-{row['high']:g}: "
+            "the base must lie within low-high"
+        )
     negative = table[(table["low"] < 0)]
     if not negative.empty:
         row = negative.iloc[0]
         raise SurvivalInputError(f"input {row['input']!r} = {row['low']:g} is negative: costs and amounts must be >= 0")
+
+
+def clip_range(table: pd.DataFrame, name: str) -> tuple[float, float]:
+    """The values an input may take when drawn: its own clip, the share clip, or non-negative."""
+    return CLIP.get(name, SHARE_CLIP if table.at[name, "unit"] == "share" else (0.0, np.inf))
+
+
+def input_quantile(
+    score: FloatArray | float, low: float, base: float, high: float, lognormal: bool
+) -> FloatArray | float:
+    """The value of an input at a standard-normal score: median ``base``, 5th/95th percentiles ``low``/``high``.
+
+    A two-piece distribution: below the median it spreads so that score -1.645 gives ``low``,
+    above so that +1.645 gives ``high``; each half is normal, or log-normal when ``lognormal``
+    (then ``low`` must be > 0). Where the base is the midpoint (geometric midpoint when
+    log-normal) this is the ordinary normal (log-normal) 90% interval.
+
+    Examples
+    --------
+    The frontier leader's final training run: base 0.5, 90% interval 0.1-1 (USD bn).
+
+    >>> [round(float(input_quantile(z, 0.1, 0.5, 1.0, True)), 6) for z in (-Z90, 0.0, Z90)]
+    [0.1, 0.5, 1.0]
+    >>> round(float(input_quantile(-Z90 / 2, 0.1, 0.5, 1.0, True)), 4)  # halfway down in log terms
+    0.2236
+    """
+    z = np.asarray(score, dtype=float)
+    if lognormal:
+        centre, below, above = np.log(base), np.log(base) - np.log(low), np.log(high) - np.log(base)
+        out = np.exp(centre + np.where(z < 0, below, above) * z / Z90)
+    else:
+        out = base + np.where(z < 0, base - low, high - base) * z / Z90
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _correlate(scores: dict[str, FloatArray], leader: str, follower: str, rho: float) -> None:
+    """Give ``follower``'s normal scores correlation ``rho`` with ``leader``'s (a Gaussian copula)."""
+    scores[follower] = rho * scores[leader] + np.sqrt(1 - rho**2) * scores[follower]
 
 
 def draw_inputs(table: pd.DataFrame, n_draws: int, seed: int, price_cost_correlation: float) -> dict[str, FloatArray]:
@@ -130,27 +201,24 @@ def draw_inputs(table: pd.DataFrame, n_draws: int, seed: int, price_cost_correla
     names = list(table.index)
     # Normal scores only for the uncertain inputs: the floor of the cost is drawing these variates.
     uncertain = [name for name in names if float(table.at[name, "high"]) > float(table.at[name, "low"])]
-    for pair_member in ("api_price_decline", "serving_cost_decline"):
+    for pair_member in ("api_price_decline", "serving_cost_decline", "revenue_start_usd_bn", "final_run_cost_usd_bn"):
         if pair_member not in uncertain:
             uncertain.append(pair_member)
     score_rows = rng.standard_normal((len(uncertain), n_draws))
     scores = dict(zip(uncertain, score_rows, strict=True))
-    rho = price_cost_correlation
-    scores["serving_cost_decline"] = (
-        rho * scores["api_price_decline"] + np.sqrt(1 - rho**2) * scores["serving_cost_decline"]
-    )
+    _correlate(scores, "api_price_decline", "serving_cost_decline", price_cost_correlation)
+    if "revenue_spend_correlation" in table.index:
+        rho_spend = float(table.at["revenue_spend_correlation", "base"])
+        _correlate(scores, "revenue_start_usd_bn", "final_run_cost_usd_bn", rho_spend)
     draws: dict[str, FloatArray] = {}
     for name in names:
-        low, high = float(table.at[name, "low"]), float(table.at[name, "high"])
+        low, base, high = (float(table.at[name, c]) for c in ("low", "base", "high"))
         if high <= low:
-            draws[name] = np.full(n_draws, float(table.at[name, "base"]))
-        elif name in LOGNORMAL_INPUTS and low > 0:
-            mu, sigma = (np.log(low) + np.log(high)) / 2, (np.log(high) - np.log(low)) / (2 * Z90)
-            draws[name] = np.exp(mu + sigma * scores[name])
-        else:
-            lo_clip, hi_clip = CLIP.get(name, SHARE_CLIP if table.at[name, "unit"] == "share" else (0.0, np.inf))
-            mean, sd = (low + high) / 2, (high - low) / (2 * Z90)
-            draws[name] = np.clip(mean + sd * scores[name], lo_clip, hi_clip)
+            draws[name] = np.full(n_draws, base)
+            continue
+        lognormal = name in LOGNORMAL_INPUTS and low > 0
+        values = np.asarray(input_quantile(scores[name], low, base, high, lognormal))
+        draws[name] = values if lognormal else np.clip(values, *clip_range(table, name))
     return draws
 
 
@@ -170,6 +238,8 @@ class Projection:
     cash_with_new_round: FloatArray
     api_gross_margin: FloatArray
     cash_start: FloatArray
+    margin_by_stream: dict[str, FloatArray] | None = None
+    new_round: FloatArray | None = None
 
     @property
     def revenue(self) -> FloatArray:
@@ -196,6 +266,10 @@ class Projection:
             np.minimum.accumulate(np.flip(self.operating_cash_flow >= 0, axis=1), axis=1), axis=1
         )
         return _first_year(positive_from_here, self.years)
+
+    def first_profitable_year(self) -> FloatArray:
+        """First year with non-negative operating cash flow, whatever follows; NaN if none."""
+        return _first_year(self.operating_cash_flow >= 0, self.years)
 
     def runout_year(self) -> FloatArray:
         """First year cash without new capital is negative; NaN if it lasts the horizon."""
@@ -237,12 +311,43 @@ def _compound(rate: FloatArray, decay_powers: FloatArray) -> FloatArray:
     """Growth index: 1 in year 0, then prod(1 + rate * (1 - decay)**(s - 1)) for s = 1..t.
 
     ``decay_powers`` is ``(1 - decay) ** t`` from :func:`_powers`, shared by every stream.
+
+    Examples
+    --------
+    80% growth decaying 15% a year: 1, 1.8, 1.8 x 1.68.
+
+    >>> _compound(np.array([0.8]), _powers(np.array([0.85]), 3)).round(4).tolist()
+    [[1.0, 1.8, 3.024]]
     """
     out = np.empty_like(decay_powers)
     out[:, 0] = 1.0
     for j in range(1, decay_powers.shape[1]):
         out[:, j] = out[:, j - 1] * (1.0 + rate * decay_powers[:, j - 1])
     return out
+
+
+def priced_margin(
+    margin_start: FloatArray, unit_cost_index: FloatArray, list_price_index: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Price index actually charged and the gross margin it earns, with the margin kept in its bounds.
+
+    Price and unit cost start at 1 and ``1 - margin_start``. Where the list price would take the
+    margin below :data:`MARGIN_FLOOR` the price stops at the floor; where it would take it above
+    :data:`MARGIN_CAP` the price is cut to the cap.
+
+    Examples
+    --------
+    Start at 45%; cost falls to 0.58 while the price falls to 0.45: the list margin would be
+    1 - 0.55 x 0.58 / 0.45 = 29.1%, within bounds. At a price of 0.25 it would be -27.6%, so the
+    price stops at the cost, 0.319, and the margin at 0.
+
+    >>> price, margin = priced_margin(np.array([0.45]), np.array([[0.58, 0.58]]), np.array([[0.45, 0.25]]))
+    >>> price.round(3).tolist(), margin.round(3).tolist()
+    ([[0.45, 0.319]], [[0.291, 0.0]])
+    """
+    unit_cost = (1.0 - margin_start)[:, None] * unit_cost_index
+    price = np.clip(list_price_index, unit_cost / (1.0 - MARGIN_FLOOR), unit_cost / (1.0 - MARGIN_CAP))
+    return price, 1.0 - unit_cost / price
 
 
 def project_lab(
@@ -257,8 +362,8 @@ def project_lab(
     for name in ("final_run_cost_usd_bn", "compute_multiple", "headcount", "compensation_usd_m", "other_opex_share"):
         if np.any(x[name] < 0):
             raise SurvivalInputError(f"input {name!r} has a negative value: costs must be >= 0")
-    if np.any((x["api_price_elasticity"] < 0) | (x["api_price_elasticity"] > 1)):
-        raise SurvivalInputError("input 'api_price_elasticity' must lie between 0 and 1")
+    if np.any(x["api_price_elasticity"] < 0):
+        raise SurvivalInputError("input 'api_price_elasticity' must be >= 0: volume does not fall as prices fall")
     years = np.arange(start_year, end_year + 1)
     n_years = years.size
     growth, decay = x["growth_initial"], x["growth_decay"]
@@ -266,48 +371,52 @@ def project_lab(
 
     decay_powers = _powers(1.0 - decay, n_years + 1)
 
-    def stream(share: str, multiple: str) -> FloatArray:
+    def grown(share: str, multiple: str) -> FloatArray:
         return (r0 * x[share])[:, None] * _compound(growth * x[multiple], decay_powers[:, :n_years])
 
-    price_index = _powers(1.0 - x["api_price_decline"], n_years)
-    cost_index = _powers(1.0 - x["serving_cost_decline"], n_years)
-    revenue = {
-        # Cheaper tokens draw extra volume, (1 + elasticity * decline) a year, but never enough to offset the price.
-        "api": stream("share_api", "api_growth_multiple")
-        * price_index
-        * _powers(1.0 + x["api_price_elasticity"] * x["api_price_decline"], n_years),
-        "consumer": stream("share_consumer", "consumer_growth_multiple"),
-        "enterprise": stream("share_enterprise", "enterprise_growth_multiple"),
-        "cloud": stream("share_cloud", "cloud_growth_multiple"),
-    }
+    serving_cost = _powers(1.0 - x["serving_cost_decline"], n_years)
+    list_price = _powers(1.0 - x["api_price_decline"], n_years)
+    flat_cost = serving_cost * _powers(1.0 + x["flat_usage_growth"], n_years)
+    revenue: dict[str, FloatArray] = {}
+    margins: dict[str, FloatArray] = {}
+    for name, share, multiple, margin in (
+        ("api", "share_api", "api_growth_multiple", "api_margin"),
+        ("consumer", "share_consumer", "consumer_growth_multiple", "consumer_margin"),
+        ("enterprise", "share_enterprise", "enterprise_growth_multiple", "enterprise_margin"),
+        ("cloud", "share_cloud", "cloud_growth_multiple", "cloud_margin"),
+    ):
+        if name in USAGE_PRICED_STREAMS:
+            price, margins[name] = priced_margin(x[margin], serving_cost, list_price)
+            # Constant elasticity: volume x price**-e, so revenue moves with price**(1 - e).
+            revenue[name] = grown(share, multiple) * price ** (1.0 - x["api_price_elasticity"][:, None])
+        else:
+            price, margins[name] = priced_margin(x[margin], flat_cost, np.ones_like(flat_cost))
+            revenue[name] = grown(share, multiple) * price
     for name, prefix in (("advertising", "ads"), ("outcome_licensing", "outcome")):
         start = x[f"{prefix}_start_year"]
         since = np.clip(years[None, :] - start[:, None], 0, None).astype(int)
         index = _compound(x["new_stream_growth"], decay_powers)
-        grown = np.take_along_axis(index, np.minimum(since, n_years), axis=1)
-        revenue[name] = np.where(years[None, :] >= start[:, None], x[f"{prefix}_start_usd_bn"][:, None] * grown, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        api_margin = np.minimum(1.0 - (1.0 - x["api_margin"])[:, None] * cost_index / price_index, 0.95)
-    margins = {
-        "api": api_margin,
-        "consumer": x["consumer_margin"][:, None],
-        "enterprise": x["enterprise_margin"][:, None],
-        "cloud": x["cloud_margin"][:, None],
-        "advertising": x["ads_margin"][:, None],
-        "outcome_licensing": x["outcome_margin"][:, None],
-    }
+        stream_index = np.take_along_axis(index, np.minimum(since, n_years), axis=1)
+        revenue[name] = np.where(
+            years[None, :] >= start[:, None], x[f"{prefix}_start_usd_bn"][:, None] * stream_index, 0.0
+        )
+        margins[name] = np.broadcast_to(x[f"{prefix}_margin"][:, None], (r0.shape[0], n_years))
     gross_profit = sum(revenue[s] * margins[s] for s in STREAMS)
     total_revenue = sum(revenue.values())
-    training = (x["final_run_cost_usd_bn"] * x["compute_multiple"])[:, None] * _powers(
-        1.0 + x["training_growth"], n_years
+    training = (x["final_run_cost_usd_bn"] * x["compute_multiple"])[:, None] * _compound(
+        x["training_growth"], decay_powers[:, :n_years]
     )
-    talent = (x["headcount"] * x["compensation_usd_m"] / 1000.0)[:, None] * _powers(
-        1.0 + x["headcount_growth"], n_years
+    talent = (x["headcount"] * x["compensation_usd_m"] / 1000.0)[:, None] * _compound(
+        x["headcount_growth"], decay_powers[:, :n_years]
     )
     other = x["other_opex_share"][:, None] * total_revenue
     ocf = gross_profit - training - talent - other
     cash = x["cash_start_usd_bn"][:, None] + np.cumsum(ocf, axis=1)
-    round_in = np.where(years >= new_round_year, 1.0, 0.0)[None, :] * x["new_round_usd_bn"][:, None]
+    if start_year <= new_round_year <= end_year:
+        round_size = x["new_round_revenue_multiple"] * total_revenue[:, new_round_year - start_year]
+    else:
+        round_size = np.zeros_like(r0)
+    round_in = np.where(years >= new_round_year, 1.0, 0.0)[None, :] * round_size[:, None]
     return Projection(
         years=years,
         revenue_by_stream=revenue,
@@ -319,8 +428,10 @@ def project_lab(
         operating_cash_flow=ocf,
         cash_without_new_capital=cash,
         cash_with_new_round=cash + round_in,
-        api_gross_margin=api_margin,
+        api_gross_margin=margins["api"],
         cash_start=x["cash_start_usd_bn"],
+        margin_by_stream=margins,
+        new_round=round_size,
     )
 
 
@@ -355,15 +466,23 @@ def standard_error(p: FloatArray | float, n: int) -> FloatArray | float:
     return np.sqrt(np.asarray(p) * (1 - np.asarray(p)) / n)
 
 
-def _probabilities(years: npt.NDArray[np.int64], breakeven: FloatArray, cash: FloatArray) -> pd.DataFrame:
-    """Per year: P(sustained break-even by then) and P(cash without new capital never negative so far), with SEs."""
+def _probabilities(
+    years: npt.NDArray[np.int64], breakeven: FloatArray, cash: FloatArray, first_profitable: FloatArray | None = None
+) -> pd.DataFrame:
+    """Per year: P(sustained break-even by then), P(a first profitable year by then) and P(cash without new
+    capital never negative so far), with standard errors."""
     n = cash.shape[0]
     p_be = np.array([np.mean(breakeven <= year) for year in years])
     p_cash = (~np.maximum.accumulate(cash < 0, axis=1)).mean(axis=0)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {"year": years.astype(int), "p_breakeven_by_year": p_be, "se_breakeven": standard_error(p_be, n),
          "p_cash_lasts": p_cash, "se_cash_lasts": standard_error(p_cash, n)}
     )  # fmt: skip
+    if first_profitable is not None:
+        p_first = np.array([np.mean(first_profitable <= year) for year in years])
+        frame["p_profitable_by_year"] = p_first
+        frame["se_profitable"] = standard_error(p_first, n)
+    return frame
 
 
 def _fan(years: npt.NDArray[np.int64], cash: FloatArray, quantiles: Sequence[float]) -> pd.DataFrame:
@@ -386,7 +505,12 @@ FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 def survival_probabilities(projection: Projection) -> pd.DataFrame:
     """Per year: probability of having broken even by then, and of cash lasting through it without new money."""
-    return _probabilities(projection.years, projection.breakeven_year(), projection.cash_without_new_capital)
+    return _probabilities(
+        projection.years,
+        projection.breakeven_year(),
+        projection.cash_without_new_capital,
+        projection.first_profitable_year(),
+    )
 
 
 def cash_fan(projection: Projection, quantiles: Sequence[float] = FAN_QUANTILES) -> pd.DataFrame:
@@ -620,14 +744,405 @@ def simulate_summary(
     n_years = end_year - start_year + 1
     cash = np.empty((n_draws, n_years))
     breakeven = np.empty(n_draws)
+    first_profitable = np.empty(n_draws)
     runway = np.empty(n_draws)
     for begin in range(0, n_draws, chunk_size):
         part = slice(begin, min(begin + chunk_size, n_draws))
         projection = project_lab({k: v[part] for k, v in inputs.items()}, start_year, end_year)
         cash[part] = projection.cash_without_new_capital
         breakeven[part] = projection.breakeven_year()
+        first_profitable[part] = projection.first_profitable_year()
         runway[part] = projection.runway_years()
     years = np.arange(start_year, end_year + 1)
     return MonteCarloSummary(
-        _probabilities(years, breakeven, cash), _fan(years, cash, FAN_QUANTILES), _runway_summary(runway), n_draws
+        _probabilities(years, breakeven, cash, first_profitable),
+        _fan(years, cash, FAN_QUANTILES),
+        _runway_summary(runway),
+        n_draws,
     )
+
+
+# --- robustness: horizon, structural choices, calibration --------------------------------------
+
+
+def _sustained_breakeven(ocf: FloatArray, years: npt.NDArray[np.int64]) -> FloatArray:
+    positive_from_here = np.flip(np.minimum.accumulate(np.flip(ocf >= 0, axis=1), axis=1), axis=1)
+    return _first_year(positive_from_here, years)
+
+
+def horizon_table(
+    table: pd.DataFrame,
+    n_draws: int,
+    seed: int,
+    price_cost_correlation: float,
+    start_year: int,
+    headline_year: int,
+    horizons: Sequence[int],
+) -> pd.DataFrame:
+    """How the headline probabilities at ``headline_year`` move with the year "sustained" is measured to.
+
+    One Monte Carlo to the last horizon; for each horizon, sustained break-even asks that operating
+    cash flow stay non-negative from the break-even year to that horizon. The first profitable
+    year and cash lasting do not depend on the horizon and are repeated for comparison.
+    """
+    horizons = sorted({int(h) for h in horizons})
+    if not horizons or horizons[0] < headline_year:
+        raise SurvivalInputError(
+            f"horizons {horizons} are not allowed: each must be at or after the headline year {headline_year}"
+        )
+    _, projection = simulate(table, n_draws, seed, price_cost_correlation, start_year, horizons[-1])
+    years, ocf = projection.years, projection.operating_cash_flow
+    at = int(np.searchsorted(years, headline_year))
+    p_first = float(np.mean(projection.first_profitable_year() <= headline_year))
+    p_cash = float(np.mean((projection.cash_without_new_capital[:, : at + 1] >= 0).all(axis=1)))
+    rows = []
+    for horizon in horizons:
+        upto = int(np.searchsorted(years, horizon)) + 1
+        p_be = float(np.mean(_sustained_breakeven(ocf[:, :upto], years[:upto]) <= headline_year))
+        rows.append(
+            {"horizon": horizon, "p_breakeven_by_year": p_be, "se_breakeven": float(standard_error(p_be, n_draws)),
+             "p_profitable_by_year": p_first, "p_cash_lasts": p_cash}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def recentre_on_midpoint(table: pd.DataFrame) -> pd.DataFrame:
+    """The same inputs with each base moved to the middle of its range (geometric for log-normal inputs).
+
+    This is how the first edition drew its inputs; kept to show what centring on the base changes.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"input": ["final_run_cost_usd_bn"], "low": [0.1], "base": [0.5], "high": [1.0]},
+    ...                  index=["final_run_cost_usd_bn"])
+    >>> round(float(recentre_on_midpoint(t).at["final_run_cost_usd_bn", "base"]), 3)
+    0.316
+    """
+    out = table.copy()
+    for name in out.index:
+        low, high = float(out.at[name, "low"]), float(out.at[name, "high"])
+        if high > low:
+            geometric = name in LOGNORMAL_INPUTS and low > 0
+            out.at[name, "base"] = float(np.sqrt(low * high)) if geometric else (low + high) / 2
+    return out
+
+
+def with_input_fixed(table: pd.DataFrame, name: str, value: float) -> pd.DataFrame:
+    """The table with one input fixed at ``value`` (not drawn)."""
+    if name not in table.index:
+        raise SurvivalInputError(f"input {name!r} is not an input of this lab: choose one of {', '.join(table.index)}")
+    out = table.copy()
+    out.loc[name, ["low", "base", "high"]] = float(value)
+    out.at[name, "uncertain"] = False
+    return out
+
+
+def headline_probabilities(
+    table: pd.DataFrame,
+    n_draws: int,
+    seed: int,
+    price_cost_correlation: float,
+    start_year: int,
+    end_year: int,
+    headline_year: int,
+) -> dict[str, float]:
+    """P(sustained break-even by), P(first profitable year by) and P(cash lasts through) ``headline_year``."""
+    summary = simulate_summary(table, n_draws, seed, price_cost_correlation, start_year, end_year)
+    at = summary.probabilities.set_index("year").loc[headline_year]
+    return {k: float(at[k]) for k in ("p_breakeven_by_year", "p_profitable_by_year", "p_cash_lasts")}
+
+
+def uncertainty_budget(
+    table: pd.DataFrame,
+    n_draws: int,
+    seed: int,
+    price_cost_correlation: float,
+    start_year: int,
+    end_year: int,
+    headline_year: int,
+    n_seeds: int = 8,
+    horizons: Sequence[int] = (2035, 2040),
+    elasticities: Sequence[float] = (0.5, 1.0, 1.3),
+) -> pd.DataFrame:
+    """How much each source of uncertainty moves the two headline probabilities (percentage points).
+
+    Rows: the Monte Carlo standard error; the spread (standard deviation) over ``n_seeds``
+    seeds; and, for each structural choice, the largest move from the published value when the
+    choice is made differently: where "sustained" is measured to, drawing inputs centred on the
+    middle of their ranges rather than on the base, the price-cost correlation (0 or 0.95), the
+    API price elasticity (fixed at each of ``elasticities``), and the revenue-spend correlation
+    (0). Each alternative is run with the same seed, so the move is the choice, not noise.
+    """
+    args = (price_cost_correlation, start_year, end_year, headline_year)
+    published = headline_probabilities(table, n_draws, seed, *args)
+    keys = ("p_breakeven_by_year", "p_cash_lasts")
+    rows = [
+        {"source": "Monte Carlo standard error", "kind": "sampling",
+         **{k: float(standard_error(published[k], n_draws)) for k in keys}},
+    ]  # fmt: skip
+    by_seed = [headline_probabilities(table, n_draws, seed + 1 + i, *args) for i in range(n_seeds)]
+    rows.append(
+        {"source": f"spread over {n_seeds} other seeds (standard deviation)", "kind": "sampling",
+         **{k: float(np.std([r[k] for r in by_seed], ddof=1)) for k in keys}}
+    )  # fmt: skip
+
+    def largest_move(alternatives: Sequence[Mapping[str, float]]) -> dict[str, float]:
+        return {k: max(abs(a[k] - published[k]) for a in alternatives) for k in keys}
+
+    horizon = horizon_table(table, n_draws, seed, price_cost_correlation, start_year, headline_year,
+                            [end_year, *horizons])  # fmt: skip
+    rows.append(
+        {"source": f"'sustained' measured to {max(horizons)} instead of {end_year}", "kind": "structural",
+         "p_breakeven_by_year": float(np.ptp(horizon["p_breakeven_by_year"])), "p_cash_lasts": 0.0}
+    )  # fmt: skip
+    rows.append(
+        {"source": "inputs centred on the middle of their ranges, not the base", "kind": "structural",
+         **largest_move([headline_probabilities(recentre_on_midpoint(table), n_draws, seed, *args)])}
+    )  # fmt: skip
+    rows.append(
+        {"source": "price-cost correlation 0 or 0.95", "kind": "structural",
+         **largest_move([headline_probabilities(table, n_draws, seed, rho, *args[1:]) for rho in (0.0, 0.95)])}
+    )  # fmt: skip
+    rows.append(
+        {"source": "API price elasticity fixed at " + ", ".join(f"{e:g}" for e in elasticities), "kind": "structural",
+         **largest_move([headline_probabilities(with_input_fixed(table, "api_price_elasticity", e), n_draws, seed,
+                                                *args) for e in elasticities])}
+    )  # fmt: skip
+    if "revenue_spend_correlation" in table.index:
+        rows.append(
+            {"source": "revenue and training spend drawn independently", "kind": "structural",
+             **largest_move([headline_probabilities(with_input_fixed(table, "revenue_spend_correlation", 0.0),
+                                                    n_draws, seed, *args)])}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def decimals_supported(uncertainty: float) -> int:
+    """Decimal places of a percentage that an uncertainty (a share) supports: one significant digit of it.
+
+    Examples
+    --------
+    A swing of 8 percentage points supports whole percents; 0.4 points supports one decimal.
+
+    >>> decimals_supported(0.08), decimals_supported(0.004), decimals_supported(0.15)
+    (0, 1, 0)
+    """
+    points = max(float(uncertainty) * 100, 1e-9)
+    return max(0, -int(np.floor(np.log10(points))))
+
+
+# --- calibration against the sources' own data points ------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalibrationTarget:
+    """A quantity the model outputs that a source also states.
+
+    ``low``/``high`` bound the reported value (``high`` is None for "at least" figures, ``low`` for "at most");
+    ``measure`` picks the model's value from a projection (one array per draw).
+    """
+
+    quantity: str
+    archetype: str
+    scenario: str
+    low: float | None
+    high: float | None
+    reported_text: str
+    source_id: str
+    note: str
+    measure: object  # Callable[[Projection], FloatArray]
+
+
+def calibration_targets(dataset: Dataset, start_year: int = 2025) -> list[CalibrationTarget]:
+    """The sources' data points that the projection also produces, with how to read each off the model."""
+
+    def year(projection: Projection, y: int) -> int:
+        return int(np.searchsorted(projection.years, y))
+
+    openai_essay = dataset.fact("openai_revenue_usd_essay")
+    openai_vendor = dataset.fact("openai_revenue_usd_oakgen")
+    arr_month = dataset.fact("openai_api_arr_added_in_month_usd")
+    anthropic = dataset.fact("anthropic_annualized_revenue_usd")
+    compute_gw = dataset.fact("anthropic_current_compute_gw")
+    own_inference_gw = dataset.fact("anthropic_first_party_inference_gw")
+    gw_cost = dataset.fact("gw_year_cost_usd")
+    gross_profit = dataset.fact("anthropic_gross_profit_usd")
+    optimistic = dataset.fact("optimistic_profitability_year")
+    commitments = dataset.fact("openai_spending_commitments_usd")
+    round_size = dataset.fact("next_round_size_usd")
+    outcomes = dataset["company_outcomes"].set_index("id")
+    rd_low = (compute_gw["low"] - own_inference_gw["value"]) * gw_cost["low"] / 1e9
+    rd_high = (compute_gw["high"] - own_inference_gw["value"]) * gw_cost["high"] / 1e9
+    return [
+        CalibrationTarget(
+            "revenue in 2025 (USD bn)", "frontier_leader", "base", openai_essay["low"] / 1e9, None,
+            f"at least {openai_essay['low'] / 1e9:g} (annualized, late 2025)", openai_essay["source_id"],
+            "a minimum ('surpassed')", lambda p: p.revenue[:, year(p, 2025)]),
+        CalibrationTarget(
+            "revenue in 2025 (USD bn)", "frontier_leader", "base", openai_vendor["low"] / 1e9, None,
+            f"at least {openai_vendor['low'] / 1e9:g} a year", openai_vendor["source_id"], "a minimum ('$5B+')",
+            lambda p: p.revenue[:, year(p, 2025)]),
+        CalibrationTarget(
+            "operating cash flow in 2025 (USD bn)", "frontier_leader", "base", None, 0.0,
+            f"below 0: “{outcomes.at['openai', 'quote']}”", str(outcomes.at["openai", "source_id"]),
+            "a cash burner; the share of draws with a loss is in the next column",
+            lambda p: p.operating_cash_flow[:, year(p, 2025)]),
+        CalibrationTarget(
+            "API revenue added 2025 to 2026 (USD bn a year)", "frontier_leader", "base", 12 * arr_month["low"] / 1e9,
+            None, f"at least {12 * arr_month['low'] / 1e9:g} (over $1B of ARR in one month, x 12)",
+            arr_month["source_id"], "one month's pace carried over a year: an upper reading of a minimum",
+            lambda p: p.revenue_by_stream["api"][:, year(p, 2026)] - p.revenue_by_stream["api"][:, year(p, 2025)]),
+        CalibrationTarget(
+            "revenue in 2026 (USD bn)", "enterprise_challenger", "base", anthropic["value"] / 1e9,
+            anthropic["value"] / 1e9, f"{anthropic['value'] / 1e9:g} annualized, 'if'", anthropic["source_id"],
+            "hypothetical ('if ... in some sense'), a run-rate rather than a year's revenue",
+            lambda p: p.revenue[:, year(p, 2026)]),
+        CalibrationTarget(
+            "gross margin in 2026", "enterprise_challenger", "base", gross_profit["value"] / anthropic["value"],
+            gross_profit["value"] / anthropic["value"],
+            f"{gross_profit['value'] / anthropic['value']:.0%} ($22bn of $44bn)", gross_profit["source_id"],
+            "the comment's half own compute at 72%, half clouds at 30%",
+            lambda p: p.gross_profit[:, year(p, 2026)] / p.revenue[:, year(p, 2026)]),
+        CalibrationTarget(
+            "R&D (training) compute in 2026 (USD bn)", "enterprise_challenger", "base", rd_low, rd_high,
+            f"{rd_low:g}-{rd_high:g}: 1-1.5 GW less 0.5 GW of own inference, at $12-15bn per GW-year",
+            compute_gw["source_id"], "derived from the comment's GW arithmetic",
+            lambda p: p.training[:, year(p, 2026)]),
+        CalibrationTarget(
+            "first profitable year, optimistic scenario", "frontier_leader", "optimistic", optimistic["low"],
+            optimistic["high"], f"{optimistic['low']:.0f}-{optimistic['high']:.0f}", optimistic["source_id"],
+            "the essay's most optimistic scenario", lambda p: p.first_profitable_year()),
+        CalibrationTarget(
+            "first profitable year, optimistic scenario", "enterprise_challenger", "optimistic", optimistic["low"],
+            optimistic["high"], f"{optimistic['low']:.0f}-{optimistic['high']:.0f}", optimistic["source_id"],
+            "the essay's most optimistic scenario", lambda p: p.first_profitable_year()),
+        CalibrationTarget(
+            "new round in 2026 (USD bn)", "frontier_leader", "base", round_size["low"] / 1e9, round_size["high"] / 1e9,
+            f"{round_size['low'] / 1e9:g}-{round_size['high'] / 1e9:g}", round_size["source_id"],
+            "'perhaps OpenAI/Anthropic could raise'; the model sizes the round from revenue",
+            lambda p: p.new_round),
+        CalibrationTarget(
+            "compute spend (inference + training) from 2026 to the horizon (USD bn)", "frontier_leader", "base",
+            commitments["value"] / 1e9, commitments["value"] / 1e9,
+            f"about {commitments['value'] / 1e12:g} trillion of commitments 'over the coming years'",
+            commitments["source_id"], "commitments run past the horizon, so the model should fall short of them",
+            lambda p: (p.inference_cost + p.training)[:, year(p, 2026):].sum(axis=1)),
+    ]  # fmt: skip
+
+
+def calibration_table(
+    dataset: Dataset,
+    n_draws: int,
+    seed: int,
+    price_cost_correlation: float,
+    start_year: int,
+    end_year: int,
+    targets: Sequence[CalibrationTarget] | None = None,
+) -> pd.DataFrame:
+    """Model against reported for every target: base case, the draws' 90% interval, and the gap.
+
+    ``verdict`` is "within" when the reported figure (or range) overlaps the model's 90% interval
+    (for a minimum: when the interval reaches it), else "model below" or "model above";
+    ``base_to_reported`` is the base case over the reported value (its low for a minimum);
+    ``share_of_draws_within`` is the share of draws inside the reported range.
+    """
+    rows = []
+    for target in targets if targets is not None else calibration_targets(dataset, start_year):
+        table = lab_input_table(dataset, target.archetype, target.scenario)
+        base = project_lab(base_inputs(table), start_year, end_year)
+        _, drawn = simulate(table, n_draws, seed, price_cost_correlation, start_year, end_year)
+        base_value = float(np.asarray(target.measure(base), dtype=float)[0])  # type: ignore[operator]
+        values = np.asarray(target.measure(drawn), dtype=float)  # type: ignore[operator]
+        finite = values[np.isfinite(values)]
+        p05, p95 = np.quantile(finite, [0.05, 0.95]) if finite.size else (np.nan, np.nan)
+        if finite.size < values.size / 2:  # a year that most draws never reach
+            p95 = np.inf
+        low = -np.inf if target.low is None else target.low
+        high = np.inf if target.high is None else target.high
+        if p95 < low:
+            verdict = "model below"
+        elif p05 > high:
+            verdict = "model above"
+        else:
+            verdict = "within"
+        rows.append(
+            {"archetype": target.archetype, "scenario": target.scenario, "quantity": target.quantity,
+             "reported": target.reported_text, "reported_low": target.low, "reported_high": target.high,
+             "source_id": target.source_id, "model_base": base_value, "model_p05": float(p05),
+             "model_p95": float(p95), "base_to_reported": base_value / target.low if target.low else np.nan,
+             "share_of_draws_within": float(np.mean((values >= low) & (values <= high))),
+             "verdict": verdict, "note": target.note}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def scenario_direction_problems(dataset: Dataset) -> list[str]:
+    """Inputs on which the optimistic scenario is worse than base, or the pessimistic better, for any archetype."""
+    problems = []
+    for archetype in ARCHETYPES:
+        base = lab_input_table(dataset, archetype, "base")
+        for scenario, sign in (("optimistic", 1), ("pessimistic", -1)):
+            table = lab_input_table(dataset, archetype, scenario)
+            for name in table.index:
+                for column in ("low", "base", "high"):
+                    change = float(table.at[name, column]) - float(base.at[name, column])
+                    helps = GOOD_DIRECTION.get(name, 0) * change
+                    if sign * helps < 0 or (name not in GOOD_DIRECTION and change != 0):
+                        problems.append(f"{archetype} {scenario}: {name} {column} {base.at[name, column]:g} -> "
+                                        f"{table.at[name, column]:g}")  # fmt: skip
+    return problems
+
+
+def modelling_choices(dataset: Dataset, defaults: Mapping[str, object]) -> pd.DataFrame:
+    """Each modelling choice of the survival chapter, what the report does, and its effect on the headline.
+
+    Computed at the chapter's default parameters (``defaults``), so the Methods page states effects that the
+    tested functions produce, not typed numbers.
+    """
+    archetype, scenario = str(defaults["archetype"]), str(defaults["scenario"])
+    n, seed, rho = int(defaults["n_draws"]), int(defaults["seed"]), float(defaults["price_cost_correlation"])  # type: ignore[call-overload]
+    start, end, year = int(defaults["start_year"]), int(defaults["end_year"]), int(defaults["headline_year"])  # type: ignore[call-overload]
+    table = lab_input_table(dataset, archetype, scenario)
+    budget = uncertainty_budget(table, n, seed, rho, start, end, year, n_seeds=2).set_index("source")
+    published = headline_probabilities(table, n, seed, rho, start, end, year)
+
+    def moves(source_prefix: str) -> str:
+        row = budget[budget.index.str.startswith(source_prefix)].iloc[0]
+        return (f"moves P(sustained break-even by {year}) by up to {row['p_breakeven_by_year'] * 100:.0f} pp and "
+                f"P(cash lasts) by up to {row['p_cash_lasts'] * 100:.0f} pp (published: "
+                f"{published['p_breakeven_by_year']:.0%} and {published['p_cash_lasts']:.0%})")  # fmt: skip
+
+    pessimistic = lab_input_table(dataset, archetype, "pessimistic")
+    price, cost = (float(pessimistic.at[k, "base"]) for k in ("api_price_decline", "serving_cost_decline"))
+    unfloored = 1 - (1 - float(pessimistic.at["api_margin", "base"])) * ((1 - cost) / (1 - price)) ** (end - start)
+    revenue_floor = float(table.at["revenue_start_usd_bn", "low"])
+    base_round = project_lab(base_inputs(table), start, end).new_round
+    calibration = calibration_table(dataset, n, seed, rho, 2025, max(end, 2030))
+    rows = [
+        ("Centring of the draws", "each input's median is its base and its 5th/95th percentiles its low/high "
+         "(two-piece distributions)", "draws centred on the middle of each range (the first edition)",
+         moves("inputs centred")),
+        ("Where 'sustained' break-even is measured to", f"to the end of the horizon ({end}); training and hiring "
+         "growth decay like revenue growth, and the chapter shows later horizons", "measured to 2040",
+         moves("'sustained'")),
+        ("API price response", "constant elasticity: revenue moves with price^(1 - e), e drawn across 1",
+         "elasticity fixed at 0.5, 1 or 1.3", moves("API price elasticity")),
+        ("Price-cost correlation", f"{rho:g}", "0 or 0.95", moves("price-cost")),
+        ("Revenue and training spend", "drawn with a correlation (a lab that earns more trains bigger runs)",
+         "drawn independently", moves("revenue and training")),
+        ("Calibration", "starting revenue, API share and run cost set against the sources' data points",
+         "the first edition's inputs",
+         f"{int((calibration['verdict'] == 'within').sum())} of {len(calibration)} data points lie within the "
+         "model's 90% interval (the survival chapter's model-against-sources table)"),
+        ("One-sided figures", "'surpassed four billion' and '$5B+' are minimums: the range starts at the larger",
+         "a 4-5 range with 5 at its top", f"the starting revenue is at least ${revenue_floor:g}bn in 95% of draws"),
+        ("Scenarios", "scale each archetype's own inputs by a factor", "replace them with one value for all labs",
+         "the optimistic scenario is never worse than base on any input of any archetype (tested)"),
+        ("Margins", f"follow serving cost against each stream's price, kept between {MARGIN_FLOOR:.0%} and "
+         f"{MARGIN_CAP:.0%} (a lab stops cutting a price at its cost)", "frozen or unbounded margins",
+         f"the pessimistic API margin in {end} is {MARGIN_FLOOR:.0%} instead of {unfloored:.0%}"),
+        ("Size of the new round", "a multiple of the lab's own 2026 revenue (the essay's round over the "
+         "comment's revenue)", "the essay's $250-500B for every lab",
+         f"the {archetype.replace('_', ' ')}'s round is ${float(base_round[0]):.0f}bn in the base case"),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["Choice", "What the report does", "Alternative", "Effect on the headline"])

@@ -89,29 +89,44 @@ def numpy_floor(table: Any, n: int) -> np.ndarray:
     return np.random.default_rng(1).standard_normal((n_uncertain, n))
 
 
+def _two_piece(z: float, low: float, base: float, high: float, lognormal: bool) -> float:
+    """Median ``base``, 5th/95th percentiles ``low``/``high``, written out again in plain Python."""
+    z90 = survival.Z90
+    if lognormal:
+        spread = math.log(base / low) if z < 0 else math.log(high / base)
+        return base * math.exp(spread * z / z90)
+    return base + ((base - low) if z < 0 else (high - base)) * z / z90
+
+
 def squigglepy_monte_carlo(table: Any, n: int) -> float:
-    """Squigglepy draws the same distributions (90% intervals; Iman-Conover for the correlated pair), then
-    the model is evaluated vectorised. Returns P(cash lasts to the horizon)."""
+    """Squigglepy draws the normal scores (Iman-Conover for the correlated pair), mapped through each input's
+    two-piece quantile; then the model is evaluated vectorised. Returns P(cash lasts to the horizon)."""
     import squigglepy as sq
 
     draws: dict[str, np.ndarray] = {}
-    dists = {}
+    scores = {}
     for name in table.index:
         low, high, base = (float(table.at[name, c]) for c in ("low", "high", "base"))
         if high <= low:
             draws[name] = np.full(n, base)
-        elif name in survival.LOGNORMAL_INPUTS and low > 0:
-            dists[name] = sq.lognorm(low, high)
         else:
-            dists[name] = sq.norm(low, high)
-    price, cost = sq.correlate((dists.pop("api_price_decline"), dists.pop("serving_cost_decline")), 0.8)
-    draws["api_price_decline"] = np.clip(sq.sample(price, n=n), 0, 0.99)
-    draws["serving_cost_decline"] = np.clip(sq.sample(cost, n=n), 0, 0.99)
-    for name, dist in dists.items():
-        lo, hi = survival.CLIP.get(name, survival.SHARE_CLIP if table.at[name, "unit"] == "share" else (0, np.inf))
-        draws[name] = np.clip(np.asarray(sq.sample(dist, n=n), dtype=float), lo, hi)
+            scores[name] = sq.norm(mean=0, sd=1)
+    price, cost = sq.correlate((scores.pop("api_price_decline"), scores.pop("serving_cost_decline")), 0.8)
+    sampled = {"api_price_decline": price, "serving_cost_decline": cost, **scores}
+    for name, dist in sampled.items():
+        low, high, base = (float(table.at[name, c]) for c in ("low", "high", "base"))
+        lognormal = name in survival.LOGNORMAL_INPUTS and low > 0
+        values = np.asarray(survival.input_quantile(np.asarray(sq.sample(dist, n=n), dtype=float), low, base, high,
+                                                    lognormal))  # fmt: skip
+        draws[name] = values if lognormal else np.clip(values, *survival.clip_range(table, name))
     projection = survival.project_lab(draws, *YEARS)
     return float(np.mean((projection.cash_without_new_capital >= 0).all(axis=1)))
+
+
+def _priced(margin_start: float, unit_cost: float, list_price: float) -> tuple[float, float]:
+    cost = (1.0 - margin_start) * unit_cost
+    price = min(max(list_price, cost / (1.0 - survival.MARGIN_FLOOR)), cost / (1.0 - survival.MARGIN_CAP))
+    return price, 1.0 - cost / price
 
 
 def scalar_projection(x: dict[str, float], start: int, end: int) -> tuple[list[float], list[float]]:
@@ -121,35 +136,36 @@ def scalar_projection(x: dict[str, float], start: int, end: int) -> tuple[list[f
     growth, decay, r0 = x["growth_initial"], x["growth_decay"], x["revenue_start_usd_bn"]
     indices = {k: 1.0 for k in ("api", "consumer", "enterprise", "cloud")}
     new_index = {"ads": 1.0, "outcome": 1.0}
+    training_index, talent_index = 1.0, 1.0
     multiples = {"api": x["api_growth_multiple"], "consumer": x["consumer_growth_multiple"],
                  "enterprise": x["enterprise_growth_multiple"], "cloud": x["cloud_growth_multiple"]}  # fmt: skip
     for t, year in enumerate(range(start, end + 1)):
         if t > 0:
+            slowdown = (1.0 - decay) ** (t - 1)
             for k in indices:
-                indices[k] *= 1.0 + growth * multiples[k] * (1.0 - decay) ** (t - 1)
-        price = (1.0 - x["api_price_decline"]) ** t
+                indices[k] *= 1.0 + growth * multiples[k] * slowdown
+            training_index *= 1.0 + x["training_growth"] * slowdown
+            talent_index *= 1.0 + x["headcount_growth"] * slowdown
+        list_price = (1.0 - x["api_price_decline"]) ** t
         cost = (1.0 - x["serving_cost_decline"]) ** t
-        volume_boost = (1.0 + x["api_price_elasticity"] * x["api_price_decline"]) ** t
-        revenue = {
-            "api": r0 * x["share_api"] * indices["api"] * price * volume_boost,
-            "consumer": r0 * x["share_consumer"] * indices["consumer"],
-            "enterprise": r0 * x["share_enterprise"] * indices["enterprise"],
-            "cloud": r0 * x["share_cloud"] * indices["cloud"],
-        }
+        flat_cost = cost * (1.0 + x["flat_usage_growth"]) ** t
+        revenue, margin = {}, {}
+        for k in ("api", "cloud"):
+            price, margin[k] = _priced(x[f"{k}_margin"], cost, list_price)
+            revenue[k] = r0 * x[f"share_{k}"] * indices[k] * price ** (1.0 - x["api_price_elasticity"])
+        for k in ("consumer", "enterprise"):
+            price, margin[k] = _priced(x[f"{k}_margin"], flat_cost, 1.0)
+            revenue[k] = r0 * x[f"share_{k}"] * indices[k] * price
         for key, prefix in (("ads", "ads"), ("outcome", "outcome")):
             since = year - x[f"{prefix}_start_year"]
             if since >= 1:
                 new_index[key] *= 1.0 + x["new_stream_growth"] * (1.0 - decay) ** (since - 1)
             revenue[key] = x[f"{prefix}_start_usd_bn"] * new_index[key] if since >= 0 else 0.0
-        api_margin = min(1.0 - (1.0 - x["api_margin"]) * cost / price, 0.95)
-        gross_profit = (
-            revenue["api"] * api_margin + revenue["consumer"] * x["consumer_margin"]
-            + revenue["enterprise"] * x["enterprise_margin"] + revenue["cloud"] * x["cloud_margin"]
-            + revenue["ads"] * x["ads_margin"] + revenue["outcome"] * x["outcome_margin"]
-        )  # fmt: skip
+            margin[key] = x[f"{prefix}_margin"]
+        gross_profit = sum(revenue[k] * margin[k] for k in revenue)
         total = sum(revenue.values())
-        training = x["final_run_cost_usd_bn"] * x["compute_multiple"] * (1.0 + x["training_growth"]) ** t
-        talent = x["headcount"] * x["compensation_usd_m"] / 1000.0 * (1.0 + x["headcount_growth"]) ** t
+        training = x["final_run_cost_usd_bn"] * x["compute_multiple"] * training_index
+        talent = x["headcount"] * x["compensation_usd_m"] / 1000.0 * talent_index
         ocf = gross_profit - training - talent - x["other_opex_share"] * total
         cash += ocf
         ocf_by_year.append(ocf)
@@ -160,16 +176,18 @@ def scalar_projection(x: dict[str, float], start: int, end: int) -> tuple[list[f
 def python_loop_monte_carlo(table: Any, n: int) -> float:
     """The same model and distributions, one draw at a time in plain Python (random.gauss)."""
     rng = random.Random(1)
-    z90 = survival.Z90
     specs = []
     for name in table.index:
         low, high, base = (float(table.at[name, c]) for c in ("low", "high", "base"))
-        lo, hi = survival.CLIP.get(name, survival.SHARE_CLIP if table.at[name, "unit"] == "share" else (0, math.inf))
+        lo, hi = survival.clip_range(table, name)
         specs.append((name, low, high, base, name in survival.LOGNORMAL_INPUTS and low > 0, lo, hi))
+    rho_spend = (
+        float(table.at["revenue_spend_correlation", "base"]) if "revenue_spend_correlation" in table.index else 0
+    )
     lasting = 0
     for _ in range(n):
         x: dict[str, float] = {}
-        z_price = 0.0
+        z_price = z_revenue = 0.0
         for name, low, high, base, lognormal, lo, hi in specs:
             if high <= low:
                 x[name] = base
@@ -177,13 +195,14 @@ def python_loop_monte_carlo(table: Any, n: int) -> float:
             z = rng.gauss(0.0, 1.0)
             if name == "api_price_decline":
                 z_price = z
+            if name == "revenue_start_usd_bn":
+                z_revenue = z
             if name == "serving_cost_decline":
                 z = 0.8 * z_price + math.sqrt(1 - 0.8**2) * z
-            if lognormal:
-                mu, sigma = (math.log(low) + math.log(high)) / 2, (math.log(high) - math.log(low)) / (2 * z90)
-                x[name] = math.exp(mu + sigma * z)
-            else:
-                x[name] = min(max((low + high) / 2 + (high - low) / (2 * z90) * z, lo), hi)
+            if name == "final_run_cost_usd_bn":
+                z = rho_spend * z_revenue + math.sqrt(1 - rho_spend**2) * z
+            value = _two_piece(z, low, base, high, lognormal)
+            x[name] = value if lognormal else min(max(value, lo), hi)
         _, cash = scalar_projection(x, *YEARS)
         lasting += all(c >= 0 for c in cash)
     return lasting / n

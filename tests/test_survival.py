@@ -55,23 +55,41 @@ def test_commitments_in_years_of_revenue(dataset):
 
 
 def test_first_year_by_hand(leader):
-    """Year one: training = 0.5 x 4 = $2bn; talent = 1,500 x $0.45M = $0.675bn; other = 15% x $4.5bn."""
+    """Year one: training = 1.0 x 4 = $4bn; talent = 1,500 x $0.45M = $0.675bn; other = 15% x $8bn = $1.2bn."""
     frame = sv.projection_frame(sv.project_lab(sv.base_inputs(leader), 2025, 2032))
     first = frame.iloc[0]
-    assert first["revenue"] == pytest.approx(4.5)
-    assert first["training"] == pytest.approx(2.0)
+    assert first["revenue"] == pytest.approx(8.0)
+    assert first["training"] == pytest.approx(4.0)
     assert first["talent"] == pytest.approx(0.675)
-    assert first["other"] == pytest.approx(0.675)
-    gp = 4.5 * (0.30 * 0.45 + 0.50 * 0.55 + 0.15 * 0.775 + 0.05 * 0.30)
+    assert first["other"] == pytest.approx(1.2)
+    gp = 8.0 * (0.45 * 0.45 + 0.40 * 0.55 + 0.10 * 0.775 + 0.05 * 0.30)
     assert first["gross_profit"] == pytest.approx(gp)
-    assert first["operating_cash_flow"] == pytest.approx(gp - 2.0 - 0.675 - 0.675)
-    assert first["cash_without_new_capital"] == pytest.approx(20 + gp - 3.35)
+    assert first["operating_cash_flow"] == pytest.approx(gp - 4.0 - 0.675 - 1.2)
+    assert first["cash_without_new_capital"] == pytest.approx(20 + gp - 5.875)
 
 
-def test_api_margin_constant_when_price_and_cost_fall_alike(leader):
-    """The essay's point: with equal declines the API margin stays at its starting 45%."""
-    projection = sv.project_lab(sv.base_inputs(leader), 2025, 2032)
-    assert_allclose(projection.api_gross_margin[0], 0.45)
+def test_second_year_by_hand(leader):
+    """Year two: training 4 x 1.7; API volume x (1 + 0.8 x 1.3) at price 0.58, revenue x 0.58**0.2; consumer margin
+    1 - 0.45 x 0.58 x 1.6 = 58.2%; the round is 8.52 x 2026 revenue."""
+    p = sv.project_lab(sv.base_inputs(leader), 2025, 2026)
+    assert p.training[0, 1] == pytest.approx(4.0 * 1.7)
+    assert p.talent[0, 1] == pytest.approx(0.675 * 1.2)
+    api = 8.0 * 0.45 * (1 + 0.8 * 1.3) * 0.58**0.2
+    assert p.revenue_by_stream["api"][0, 1] == pytest.approx(api)
+    assert p.revenue_by_stream["consumer"][0, 1] == pytest.approx(8.0 * 0.40 * (1 + 0.8 * 0.8))
+    assert p.margin_by_stream["consumer"][0, 1] == pytest.approx(1 - 0.45 * 0.58 * 1.6)
+    assert p.api_gross_margin[0, 1] == pytest.approx(0.45)
+    assert p.new_round[0] == pytest.approx(round(375 / 44, 2) * p.revenue[0, 1])
+
+
+def test_training_and_hiring_growth_decay_like_revenue_growth(leader):
+    """Training index: 1, 1.7, 1.7 x (1 + 0.7 x 0.85), ...: the third year's growth is 59.5%, not 70%."""
+    p = sv.project_lab(sv.base_inputs(leader), 2025, 2040)
+    growth = p.training[0, 1:] / p.training[0, :-1] - 1
+    assert_allclose(growth[:3], [0.7, 0.7 * 0.85, 0.7 * 0.85**2])
+    assert growth[-1] == pytest.approx(0.7 * 0.85**14)  # 7.2% by 2040, against 70% forever before
+    hiring = p.talent[0, 1:] / p.talent[0, :-1] - 1
+    assert_allclose(hiring[:2], [0.2, 0.2 * 0.85])
 
 
 def test_optimistic_preset_breaks_even_in_2027_or_2028(dataset):
@@ -124,6 +142,29 @@ def test_monte_carlo_is_deterministic_to_the_last_digit(leader):
     assert not np.array_equal(a.cash_without_new_capital, c.cash_without_new_capital)
 
 
+@pytest.mark.parametrize("scenario", sv.SCENARIOS)
+@pytest.mark.parametrize("archetype", sv.ARCHETYPES)
+def test_every_drawn_input_has_its_base_as_median_and_its_range_as_90_percent(dataset, archetype, scenario):
+    """For every input of every archetype: median = base, 5th percentile = low, 95th = high (the first edition drew
+    the final run cost with median sqrt(0.1 x 1) = 0.316 against a base of 0.5)."""
+    table = sv.lab_input_table(dataset, archetype, scenario)
+    draws = sv.draw_inputs(table, 100_000, 11, 0.8)
+    for name in table.index[table["uncertain"]]:
+        low, base, high = (float(table.at[name, c]) for c in ("low", "base", "high"))
+        q05, q50, q95 = np.quantile(draws[name], [0.05, 0.5, 0.95])
+        tolerance = 0.02 * (high - low)
+        assert q50 == pytest.approx(base, abs=tolerance), name
+        assert q05 == pytest.approx(low, abs=tolerance), name
+        assert q95 == pytest.approx(high, abs=tolerance), name
+
+
+def test_input_quantile_is_exact_at_the_three_points():
+    """Two-piece: -1.645 -> low, 0 -> base, +1.645 -> high, whether or not the base is the midpoint."""
+    for low, base, high, lognormal in ((0.1, 0.5, 1.0, True), (0.5, 0.8, 1.2, False), (5.0, 8.0, 20.0, True)):
+        values = sv.input_quantile(np.array([-sv.Z90, 0.0, sv.Z90]), low, base, high, lognormal)
+        assert_allclose(values, [low, base, high])
+
+
 def test_draws_follow_the_declared_90_percent_intervals(leader):
     """About 5% of draws fall below each low and 5% above each high; the declines correlate as asked."""
     draws = sv.draw_inputs(leader, 200_000, 1, 0.8)
@@ -133,6 +174,97 @@ def test_draws_follow_the_declared_90_percent_intervals(leader):
         assert np.mean(draws[name] > high) == pytest.approx(0.05, abs=0.004), name
     rho = np.corrcoef(draws["api_price_decline"], draws["serving_cost_decline"])[0, 1]
     assert rho == pytest.approx(0.8, abs=0.01)
+    # A Gaussian copula of 0.7 has Spearman correlation 6 / pi x asin(0.7 / 2) = 0.683, whatever the margins.
+    spend = pd.Series(draws["revenue_start_usd_bn"]).corr(pd.Series(draws["final_run_cost_usd_bn"]), method="spearman")
+    assert spend == pytest.approx(6 / np.pi * np.arcsin(0.35), abs=0.01)
+
+
+def test_monte_carlo_median_cash_is_near_the_base_case(leader):
+    """Centred draws: the median draw's 2030 cash is within $2bn of the base case's (first edition: +13.7 vs -4.6)."""
+    base = sv.project_lab(sv.base_inputs(leader), 2025, 2032).cash_without_new_capital[0, 5]
+    _, projection = sv.simulate(leader, 20_000, 2026, 0.8, 2025, 2032)
+    assert np.median(projection.cash_without_new_capital[:, 5]) == pytest.approx(base, abs=2.0)
+
+
+def test_scenarios_scale_each_archetype_and_optimistic_is_never_worse(dataset):
+    """Optimistic first-year growth is the archetype's own x 1.125 (the challenger: 1.0 -> 1.125, not down to 0.9);
+    no input is worse under optimistic, or better under pessimistic, for any archetype."""
+    assert sv.scenario_direction_problems(dataset) == []
+    challenger = sv.lab_input_table(dataset, "enterprise_challenger", "optimistic")
+    assert challenger.at["growth_initial", "base"] == pytest.approx(1.125)
+    subscale = sv.lab_input_table(dataset, "subscale_lab", "pessimistic")
+    assert subscale.at["training_growth", "base"] == pytest.approx(0.5 * 1.4)
+
+
+def test_horizon_table_shows_how_sustained_break_even_moves(leader):
+    """Longer horizons can only lower P(sustained break-even by 2030); first profitable year and cash don't move."""
+    horizons = sv.horizon_table(leader, 4000, 3, 0.8, 2025, 2030, [2032, 2035, 2040])
+    assert list(horizons["horizon"]) == [2032, 2035, 2040]
+    assert (np.diff(horizons["p_breakeven_by_year"]) <= 0).all()
+    assert horizons["p_profitable_by_year"].nunique() == 1 and horizons["p_cash_lasts"].nunique() == 1
+    assert (horizons["p_profitable_by_year"] >= horizons["p_breakeven_by_year"]).all()
+    # Training growth decays: measuring to 2040 costs far less than the first edition's 29% -> 7%.
+    assert horizons["p_breakeven_by_year"].iloc[-1] > 0.6 * horizons["p_breakeven_by_year"].iloc[0]
+    with pytest.raises(sv.SurvivalInputError, match="each must be at or after the headline year 2030"):
+        sv.horizon_table(leader, 10, 3, 0.8, 2025, 2030, [2028])
+
+
+def test_first_profitable_year_counts_a_lone_good_year():
+    """OCF +, -, +, +: first profitable 2025, sustained 2027."""
+    ocf = np.array([[1.0, -1.0, 1.0, 1.0]])
+    p = sv.Projection(
+        years=np.arange(2025, 2029), revenue_by_stream={}, gross_profit=ocf, inference_cost=ocf, training=ocf,
+        talent=ocf, other=ocf, operating_cash_flow=ocf, cash_without_new_capital=np.cumsum(ocf, axis=1),
+        cash_with_new_round=ocf, api_gross_margin=ocf, cash_start=np.array([0.0]),
+    )  # fmt: skip
+    assert (p.first_profitable_year()[0], p.breakeven_year()[0]) == (2025, 2027)
+
+
+def test_calibration_table_against_the_sources(dataset):
+    """Both OpenAI revenue minimums are respected by the whole 90% interval (5th percentile = $5bn >= $4bn, $5bn);
+    the optimistic leaders first profit in 2027 (the essay: 2027 or 2028); the round is sized from revenue."""
+    calibration = sv.calibration_table(dataset, 4000, 1, 0.8, 2025, 2032).set_index(["archetype", "quantity"])
+    revenue = calibration.loc[("frontier_leader", "revenue in 2025 (USD bn)")]
+    assert (revenue["model_p05"] >= revenue["reported_low"] - 0.01).all()
+    assert (revenue["verdict"] == "within").all()
+    for archetype in ("frontier_leader", "enterprise_challenger"):
+        row = calibration.loc[(archetype, "first profitable year, optimistic scenario")]
+        assert row["model_base"] == 2027 and row["verdict"] == "within"
+    margin = calibration.loc[("enterprise_challenger", "gross margin in 2026")]
+    assert margin["reported_low"] == pytest.approx(0.5) and margin["verdict"] == "within"
+    rd = calibration.loc[("enterprise_challenger", "R&D (training) compute in 2026 (USD bn)")]
+    assert (rd["reported_low"], rd["reported_high"]) == pytest.approx((6.0, 15.0))  # (1-0.5) x 12, (1.5-0.5) x 15
+    assert 6 <= rd["model_base"] <= 15
+    assert calibration.loc[("frontier_leader", "API revenue added 2025 to 2026 (USD bn a year)"), "verdict"] == (
+        "model below"
+    )
+
+
+def test_one_sided_facts_are_lower_bounds_of_the_leaders_revenue(dataset):
+    """'surpassed four billion' and '$5B+' are minimums: the range starts at the larger, so P(< $5bn) is 5%, not 95%."""
+    leader = sv.lab_input_table(dataset, "frontier_leader")
+    floor = max(dataset.fact("openai_revenue_usd_essay")["low"], dataset.fact("openai_revenue_usd_oakgen")["low"]) / 1e9
+    assert leader.at["revenue_start_usd_bn", "low"] == floor
+    draws = sv.draw_inputs(leader, 100_000, 2, 0.8)["revenue_start_usd_bn"]
+    assert np.mean(draws >= floor) == pytest.approx(0.95, abs=0.005)
+
+
+def test_uncertainty_budget_names_sampling_and_structural_sources(leader):
+    """The budget has the Monte Carlo SE sqrt(p(1-p)/n), the seed spread and five structural choices; the printed
+    precision follows the largest."""
+    budget = sv.uncertainty_budget(leader, 3000, 5, 0.8, 2025, 2032, 2030, n_seeds=3)
+    assert list(budget["kind"]) == ["sampling", "sampling"] + ["structural"] * 5
+    p = sv.headline_probabilities(leader, 3000, 5, 0.8, 2025, 2032, 2030)["p_breakeven_by_year"]
+    assert budget.at[0, "p_breakeven_by_year"] == pytest.approx(np.sqrt(p * (1 - p) / 3000))
+    largest = budget.loc[budget["kind"] == "structural", "p_breakeven_by_year"].max()
+    assert largest > 0.02 and sv.decimals_supported(largest) == 0
+
+
+def test_recentring_on_the_midpoint_reproduces_the_first_edition_median(leader):
+    """The first edition's final-run median was the geometric midpoint: sqrt(0.3 x 2.5) = 0.866 for today's range."""
+    recentred = sv.recentre_on_midpoint(leader)
+    assert recentred.at["final_run_cost_usd_bn", "base"] == pytest.approx(np.sqrt(0.3 * 2.5))
+    assert recentred.at["growth_initial", "base"] == pytest.approx((0.5 + 1.2) / 2)
 
 
 def test_probabilities_carry_their_standard_errors(leader):
@@ -156,14 +288,16 @@ def test_exported_draws_reproduce_a_probability(leader, tmp_path):
     assert from_file == pytest.approx(expected, abs=1 / 3000)
 
 
-def test_tornado_and_rank_correlations_name_training_growth_first(leader):
-    """For the frontier leader the escalation of training spend moves end cash most."""
+def test_tornado_and_rank_correlations_name_training_first(leader):
+    """For the frontier leader the size of training runs and their escalation move end cash most."""
     tornado = sv.tornado(leader, 2025, 2032)
-    assert tornado["input"].iloc[0] == "training_growth"
+    assert tornado["input"].iloc[0] == "final_run_cost_usd_bn"
+    assert "training_growth" in set(tornado["input"].iloc[:5])
     assert (tornado["swing"].diff().dropna() <= 0).all()
     inputs, projection = sv.simulate(leader, 5000, 2, 0.8, 2025, 2032)
     ranks = sv.rank_correlations(inputs, projection)
     assert ranks.set_index("input").at["training_growth", "rank_correlation"] < -0.3
+    assert "revenue_spend_correlation" not in set(ranks["input"])  # a fixed setting, not a drawn input
 
 
 @settings(max_examples=40, deadline=None)
@@ -177,9 +311,9 @@ def test_more_capital_never_shortens_the_runway(dataset, extra_cash, draw):
 
 @settings(max_examples=40, deadline=None)
 @given(decline=st.floats(0, 0.9), steeper=st.floats(0, 0.09), draw=st.integers(0, 10_000))
-def test_a_steeper_price_decline_never_raises_revenue(dataset, decline, steeper, draw):
+def test_a_steeper_price_decline_never_raises_revenue_when_demand_is_inelastic(dataset, decline, steeper, draw):
     table = sv.lab_input_table(dataset, "frontier_leader", "base")
-    inputs = sv.draw_inputs(table, 1, draw, 0.8)
+    inputs = dict(sv.draw_inputs(table, 1, draw, 0.8), api_price_elasticity=np.array([0.8]))
     gentle = sv.project_lab(dict(inputs, api_price_decline=np.array([decline])), 2025, 2032)
     steep = sv.project_lab(dict(inputs, api_price_decline=np.array([decline + steeper])), 2025, 2032)
     assert (steep.revenue <= gentle.revenue + 1e-9).all()
@@ -206,6 +340,11 @@ def test_the_cash_identity_holds_every_year(dataset, draw):
          "input 'headcount' has low 9e\\+09 above high 2500"),
         (lambda t: sv.project_lab(dict(sv.base_inputs(t), compensation_usd_m=np.array([-1.0])), 2025, 2030),
          "input 'compensation_usd_m' has a negative value"),
+        (lambda t: sv.draw_inputs(t.assign(base=t["base"].where(t["input"] != "headcount", 9000.0)), 10, 1, 0.8),
+         "input 'headcount' has base 9000 outside its range 1000-2500: the base must lie within low-high"),
+        (lambda t: sv.project_lab(dict(sv.base_inputs(t), api_price_elasticity=np.array([-0.5])), 2025, 2030),
+         "input 'api_price_elasticity' must be >= 0"),
+        (lambda t: sv.with_input_fixed(t, "elasticity", 1.0), "input 'elasticity' is not an input of this lab"),
     ],
 )  # fmt: skip
 def test_bad_input_is_rejected_before_any_work(leader, call, message):
@@ -225,3 +364,13 @@ def test_chunked_summary_equals_the_full_simulation(leader):
     pd.testing.assert_frame_equal(summary.probabilities, sv.survival_probabilities(projection))
     pd.testing.assert_frame_equal(summary.fan, sv.cash_fan(projection))
     assert summary.runway == sv.runway_summary(projection)
+
+
+def test_the_comments_compute_spend_range_is_recorded_as_inconsistent(dataset):
+    """1-1.5 GW at $12-15bn per GW-year is 12-22.5, not the comment's '$12-25bn'; corrections.csv says so."""
+    gw, cost = dataset.fact("anthropic_current_compute_gw"), dataset.fact("gw_year_cost_usd")
+    spend = dataset.fact("anthropic_compute_spend_usd")
+    assert (gw["low"] * cost["low"] / 1e9, gw["high"] * cost["high"] / 1e9) == pytest.approx((12.0, 22.5))
+    assert spend["high"] / 1e9 == 25.0
+    corrections = dataset["corrections"].set_index("id")
+    assert "22.5" in corrections.at["compute_spend_range", "problem"]
