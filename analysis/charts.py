@@ -114,6 +114,7 @@ def chart_ranges(
     point: str | None = None,
     x_format: str = ".0%",
     log_scale: bool = False,
+    symlog_scale: bool = False,
     reference_value: float | None = None,
     order: Sequence[str] | None = None,
     tooltip_fields: Sequence[tuple[str, str, str]] = (),
@@ -132,6 +133,9 @@ def chart_ranges(
         Axis title and d3 number format.
     log_scale
         Use a log x-axis (for ratios spanning orders of magnitude).
+    symlog_scale
+        Use a symmetric log x-axis: logarithmic both ways, linear near zero (for ratios that
+        span orders of magnitude and may be negative).
     reference_value
         Draw a dashed vertical rule here (e.g. LTV/CAC = 1).
     order
@@ -142,6 +146,8 @@ def chart_ranges(
     _require_columns(frame, "chart_ranges", category, low, high, point)
     sort = list(order) if order is not None else list(frame[category])
     scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
+    if symlog_scale:
+        scale = alt.Scale(type="symlog")
     y = alt.Y(f"{category}:N", sort=sort, title=None)
     tooltip = [
         alt.Tooltip(f"{category}:N"),

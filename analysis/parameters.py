@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from analysis.data import Dataset
+from analysis.data import Dataset, range_midpoint
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
@@ -709,9 +709,9 @@ def apply_parameter_overrides(dataset: Dataset, chapter: str, params: Mapping[st
     """A copy of ``dataset`` whose facts carry the parameters' values where they differ.
 
     A fact whose central ``value`` falls outside a new low-high range has it reset to the
-    new midpoint, so the base case stays inside the range the reader asked for. Overridden
-    facts are marked ``kind = "parameter"`` so tables can show that the number is the
-    reader's, not the source's.
+    new midpoint (the one rule of :func:`analysis.data.range_midpoint`), so the base case stays
+    inside the range the reader asked for. Overridden facts are marked ``kind = "parameter"``
+    so tables can show that the number is the reader's, not the source's.
 
     Examples
     --------
@@ -738,6 +738,6 @@ def apply_parameter_overrides(dataset: Dataset, chapter: str, params: Mapping[st
     for fact_id in facts.index[facts["kind"] == "parameter"]:
         low, value, high = facts.loc[fact_id, ["low", "value", "high"]]
         if pd.notna(value) and pd.notna(low) and pd.notna(high) and not low <= value <= high:
-            facts.at[fact_id, "value"] = (low + high) / 2
+            facts.at[fact_id, "value"] = range_midpoint(low, high)
     tables = dict(dataset.tables, facts=facts)
     return Dataset(tables=tables, data_dir=dataset.data_dir)

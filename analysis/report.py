@@ -18,6 +18,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis import charts
+from analysis.business_models import fmt_significant
 from analysis.data import Dataset
 from analysis.parameters import get_chapter
 from analysis.tables import fmt_number, fmt_range, fmt_share, fmt_usd, myst_table
@@ -176,19 +177,22 @@ def gross_margin_chart(margins: pd.DataFrame) -> alt.LayerChart:
 
 
 def ltv_to_cac_chart(unit_economics: pd.DataFrame) -> alt.LayerChart:
-    """Range chart of LTV/CAC intervals on a log axis, with the break-even line at 1."""
+    """Range chart of LTV/CAC intervals on a log axis (symmetric log when a value is not positive),
+    with the break-even line at 1."""
+    negative = bool((unit_economics["ltv_to_cac_low"] <= 0).any())
     return charts.chart_ranges(
         unit_economics,
         "business_model",
         "ltv_to_cac_low",
         "ltv_to_cac_high",
         point="ltv_to_cac",
-        x_title="LTV / CAC (log scale)",
+        x_title="LTV / CAC (symmetric log scale)" if negative else "LTV / CAC (log scale)",
         x_format=".2~f",
-        log_scale=True,
+        log_scale=not negative,
+        symlog_scale=negative,
         reference_value=1.0,
         description="Horizontal range bars of lifetime value over acquisition cost for seven business "
-        "models on a log axis, base case marked, with a dashed line at 1.",
+        f"models on a {'symmetric ' if negative else ''}log axis, base case marked, with a dashed line at 1.",
     )
 
 
@@ -212,12 +216,23 @@ def unit_economics_table(unit_economics: pd.DataFrame) -> pd.DataFrame:
             "ARPU / month": col("arpu_month_usd", fmt_usd),
             "Gross margin": col("gross_margin", fmt_share),
             "Monthly churn": col("monthly_churn", lambda x: fmt_share(x, 1)),
+            "Free-tier compute / payer / month": [
+                "none" if hi == 0 else _interval(b, lo, hi, fmt_usd)
+                for b, lo, hi in zip(
+                    u["free_tier_cost_month_usd"],
+                    u["free_tier_cost_month_usd_low"],
+                    u["free_tier_cost_month_usd_high"],
+                    strict=True,
+                )
+            ],
             "CAC": col("cac_usd", fmt_usd),
             "LTV": col("ltv_usd", fmt_usd),
-            "LTV / CAC": col("ltv_to_cac", lambda x: fmt_number(x, 1)),
-            "CAC payback (months)": col("payback_months", lambda x: fmt_number(x, 1)),
+            "LTV / CAC": col("ltv_to_cac", lambda x: fmt_significant(x, 2)),
+            "CAC payback (months)": col("payback_months", lambda x: fmt_significant(x, 2, "months")),
         }
     )
+    if not (u["free_tier_cost_month_usd_high"] > 0).any():
+        frame = frame.drop(columns="Free-tier compute / payer / month")
     return frame
 
 
@@ -234,6 +249,9 @@ INPUT_LABELS = {
     "annual_retention": "annual retention",
     "cac_to_acv": "acquisition cost, in years of contract value",
     "sales_cycle_months": "sales cycle",
+    "free_cost_per_generation_usd": "compute cost of a free generation (pricing chapter)",
+    "free_generations_month": "generations a free user uses a month (pricing chapter's free cap and usage)",
+    "annual_discount_rate": "annual discount rate",
 }
 
 
@@ -270,8 +288,17 @@ def unit_economics_inputs_table(dataset: Dataset, inputs: pd.DataFrame) -> pd.Da
     return frame
 
 
+def _fmt_move(flip: pd.Series) -> str:
+    """'-36% of its range (-36%)'; the relative move alone for an input without a range; churn for retention."""
+    on = " in churn" if flip["input"] == "annual_retention" else ""
+    relative = f"{flip['relative_change']:+.0%}{on}"
+    if pd.isna(flip["move_in_ranges"]):
+        return relative
+    return f"{flip['move_in_ranges']:+.0%} of its range ({relative})"
+
+
 def claims_table(claims: pd.DataFrame, nearest: pd.DataFrame) -> pd.DataFrame:
-    """Each claim: the two models' base LTV/CAC, the verdict, and the nearest flip."""
+    """Each claim: the two models' base LTV/CAC, the verdict at the rate in use and at 0%, and the nearest flip."""
     nearest = nearest.set_index("claim_id")
     flips = []
     for claim_id in claims["claim_id"]:
@@ -279,20 +306,31 @@ def claims_table(claims: pd.DataFrame, nearest: pd.DataFrame) -> pd.DataFrame:
             flips.append("no single input reverses it")
             continue
         f = nearest.loc[claim_id]
+        where = "" if f["side"] == "both" else f"{f['business_model']} "
         flips.append(
-            f"{f['business_model']} {INPUT_LABELS[f['input']]} from {_fmt_input(f['base'], _unit_of(f['input']))} "
-            f"to {_fmt_input(f['flip_value'], _unit_of(f['input']))} ({f['relative_change']:+.0%})"
+            f"{where}{INPUT_LABELS[f['input']]} from {_fmt_input(f['base'], _unit_of(f['input']))} "
+            f"to {_fmt_input(f['flip_value'], _unit_of(f['input']))}: {_fmt_move(f)}, "
+            f"{'inside' if f['within_stated_range'] else 'outside'} its stated range"
         )
     frame = pd.DataFrame(
         {
             "Claim (quoted)": [f"“{c}”" for c in claims["claim"]],
             "Favoured model": claims["favoured_model"],
-            "LTV/CAC": claims["favoured_ltv_to_cac"].map(lambda x: fmt_number(x, 1)),
+            "LTV/CAC": claims["favoured_ltv_to_cac"].map(lambda x: fmt_significant(x, 2)),
             "Other model": claims["other_model"],
-            "LTV/CAC ": claims["other_ltv_to_cac"].map(lambda x: fmt_number(x, 1)),
+            "LTV/CAC ": claims["other_ltv_to_cac"].map(lambda x: fmt_significant(x, 2)),
             "Base case": [
                 ("agrees" if a else "disagrees") + (" (whole interval)" if r else "")
                 for a, r in zip(claims["agrees"], claims["robust"], strict=True)
+            ],
+            "Undiscounted (0%)": [
+                f"{'agrees' if a else 'disagrees'} ({fmt_significant(f, 2)} vs {fmt_significant(o, 2)})"
+                for a, f, o in zip(
+                    claims["agrees_undiscounted"],
+                    claims["favoured_ltv_to_cac_undiscounted"],
+                    claims["other_ltv_to_cac_undiscounted"],
+                    strict=True,
+                )
             ],
             "Flips when": flips,
         }
@@ -307,15 +345,16 @@ def _unit_of(input_name: str) -> str:
         "freemium_conversion",
         "take_rate",
         "annual_retention",
+        "annual_discount_rate",
     }:
         return "share"
-    if input_name in {"cac_to_acv"}:
+    if input_name in {"cac_to_acv", "free_generations_month"}:
         return "multiple"
     return "usd"
 
 
 def flips_table(flips: pd.DataFrame) -> pd.DataFrame:
-    """Every input that can reverse a claim, with the flip value and whether it is in range."""
+    """Every input that can reverse a claim, with the flip value, the move and whether it is in range."""
     frame = pd.DataFrame(
         {
             "Claim": flips["claim_id"].str.replace("_", " "),
@@ -323,12 +362,32 @@ def flips_table(flips: pd.DataFrame) -> pd.DataFrame:
             "Input": flips["input"].map(INPUT_LABELS),
             "Base": [_fmt_input(b, _unit_of(i)) for b, i in zip(flips["base"], flips["input"], strict=True)],
             "Flips at": [_fmt_input(v, _unit_of(i)) for v, i in zip(flips["flip_value"], flips["input"], strict=True)],
-            "Change": flips["relative_change"].map(lambda x: f"{x:+.0%}"),
+            "Move": [_fmt_move(f) for _, f in flips.iterrows()],
             "In stated range": flips["within_stated_range"].map({True: "in range", False: "outside"}),
             "Kind": flips["kind"].map(KIND_LABELS),
         }
     )
     return frame
+
+
+def budget_table(budget: pd.DataFrame) -> pd.DataFrame:
+    """Each headline figure beside what each structural choice and the input intervals make of it."""
+    rows = []
+    for _, group in budget.groupby("figure", sort=False):
+        first = group.iloc[0]
+        unit, figures = str(first["unit"]), int(first["figures"])
+
+        def fmt(x: float, _u: str = unit, _f: int = figures) -> str:
+            return fmt_significant(x, max(_f, 2), _u)
+
+        row = {"Headline figure": first["label"], "As stated": fmt_significant(first["base"], figures, unit)}
+        for source in group.itertuples(index=False):
+            value = fmt_range(source.low, source.high, fmt)
+            swing = "no change" if source.swing == 0 else f"{source.swing:.0%}" if np.isfinite(source.swing) else "sign"
+            row[source.source_label] = f"{value} ({swing})" + (" ◀ largest" if source.dominant else "")
+        row["Significant figures"] = "a count" if unit == "count" else str(figures)
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def who_makes_money_table(dataset: Dataset) -> pd.DataFrame:

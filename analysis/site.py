@@ -19,7 +19,7 @@ import nbformat
 import pandas as pd
 
 from analysis.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
-from analysis.data import SCHEMAS, Dataset, central_value
+from analysis.data import SCHEMAS, WIDE_RANGE_RATIO, Dataset, central_value
 from analysis.parameters import CHAPTERS
 from analysis.tables import escape_markdown, myst_table
 
@@ -173,6 +173,8 @@ def methods_page(dataset: Dataset, disagreements: Any, choices: pd.DataFrame | N
             f"from, and {len(assumptions)} assumptions of ours, each with a one-line rationale, listed below.",
             "Ranges are read as 90% intervals wherever they are sampled (the convention of Squiggle), with the",
             "base value as the median of the draws.",
+            f"A range whose high is at least {WIDE_RANGE_RATIO:g} times its low has its base case at the geometric",
+            "midpoint, the square root of low times high; narrower ranges have it at the arithmetic midpoint.",
             "",
             *choices_section,
             "## Assumptions",
