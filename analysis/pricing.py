@@ -24,8 +24,9 @@ the same numbers to the last digit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -415,14 +416,16 @@ def sweep_tier_caps(
     caps: Sequence[float],
     cost_per_generation_usd: float,
     multipliers: Sequence[float],
+    tiers: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Scale one tier's cap at a time; report profit, upgrades and capped users at each point.
 
     Points where the scaled cap would break the increasing order of caps are skipped.
-    ``share_upgraded`` is the share of subscribers on a tier above the first.
+    ``share_upgraded`` is the share of subscribers on a tier above the first. ``tiers``
+    (1-based) limits the sweep to some tiers; all by default.
     """
     rows = []
-    for tier in range(len(caps)):
+    for tier in range(len(caps)) if tiers is None else [t - 1 for t in tiers]:
         for multiplier in multipliers:
             trial = [float(c) for c in caps]
             trial[tier] = caps[tier] * multiplier
@@ -509,6 +512,36 @@ class PricingSettings:
         )
 
 
+def settings_from_params(params: Mapping[str, Any]) -> PricingSettings:
+    """The chapter's validated parameters (``analysis.parameters``) as :class:`PricingSettings`."""
+    return PricingSettings(
+        cost_per_generation_usd=params["cost_per_generation_usd"],
+        credit_price_per_generation_usd=params["credit_price_per_generation_usd"],
+        tier_prices_usd=tuple(params["tier_prices_usd"]),
+        tier_caps=tuple(params["tier_caps"]),
+        free_cap=params["free_cap"],
+        freemium_paid_price_usd=params["freemium_paid_price_usd"],
+        freemium_paid_cap=params["freemium_paid_cap"],
+        freemium_conversion_rate=params["conversion_rate"],
+        enterprise_contract_usd_per_year=params["enterprise_contract_usd_per_year"],
+        enterprise_users_per_account=params["enterprise_users_per_account"],
+        enterprise_sales_cycle_months_low=params["enterprise_sales_cycle_months_low"],
+        enterprise_sales_cycle_months_high=params["enterprise_sales_cycle_months_high"],
+        api_list_price_usd=params["api_list_price_usd"],
+        api_volume_thresholds=tuple(params["api_volume_thresholds"]),
+        api_volume_discounts=tuple(params["api_volume_discounts"]),
+    )
+
+
+def simulate_from_params(params: Mapping[str, Any], seed: int, n_users: int) -> Population:
+    """:func:`simulate_population` with the chapter's demand parameters, a given seed and size."""
+    return simulate_population(
+        n_users, params["n_months"], params["median_generations_per_month"], params["usage_spread"],
+        params["monthly_shock_spread"], params["market_shock_spread"], params["median_value_per_generation_usd"],
+        params["value_spread"], seed,
+    )  # fmt: skip
+
+
 def run_all_strategies(population: Population, settings: PricingSettings) -> list[StrategyResult]:
     """Price the population under all five strategies."""
     s = settings
@@ -571,6 +604,201 @@ def project_deflation(
     )
 
 
+@dataclass(frozen=True)
+class DeflationCase:
+    """One assumption about how fast usage prices and the cost per generation fall, a year each."""
+
+    name: str
+    usage_price_decline_per_year: float
+    cost_decline_per_year: float
+
+
+def deflation_cases(
+    central_price_decline: float, article_price_decline: float, cost_decline: float
+) -> list[DeflationCase]:  # fmt: skip
+    """The three declines the chapter shows, central first.
+
+    * ``central``: usage prices fall at the book's central rate, costs at this edition's rate;
+    * ``article_pace``: usage prices keep the article's 2023-2026 pace, costs as in central;
+    * ``pass_through``: costs fall exactly as fast as usage prices (the central rate), so a
+      usage price's margin does not move.
+
+    Examples
+    --------
+    >>> [c.name for c in deflation_cases(0.42, 0.536, 0.42)]
+    ['central', 'article_pace', 'pass_through']
+    """
+    _check_share("central_price_decline", central_price_decline)
+    _check_share("article_price_decline", article_price_decline)
+    _check_share("cost_decline", cost_decline)
+    return [
+        DeflationCase("central", central_price_decline, cost_decline),
+        DeflationCase("article_pace", article_price_decline, cost_decline),
+        DeflationCase("pass_through", central_price_decline, central_price_decline),
+    ]
+
+
+def project_deflation_cases(
+    population: Population, settings: PricingSettings, years: int, cases: Sequence[DeflationCase]
+) -> pd.DataFrame:
+    """:func:`project_deflation` under each case, stacked, with the case's name and rates as columns."""
+    frames = []
+    for case in cases:
+        frame = project_deflation(
+            population, settings, years, case.usage_price_decline_per_year, case.cost_decline_per_year
+        )
+        frames.append(frame.assign(case=case.name, usage_price_decline_per_year=case.usage_price_decline_per_year,
+                                   cost_decline_per_year=case.cost_decline_per_year))  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
+
+
+HEADLINE_FIGURES = (
+    "credit_margin",
+    "best_margin",
+    "swingiest_cv",
+    "tiered_capped",
+    "free_cost_share",
+    "breakeven_default",
+    "breakeven_alt_cost",
+    "best_cap_tier_1",
+    "credits_margin_later",
+    "tiered_margin_later",
+)
+
+
+def compute_headline_figures(
+    population: Population,
+    settings: PricingSettings,
+    deflation: DeflationCase,
+    years: int,
+    alt_cost_per_generation_usd: float,
+    cap_multipliers: Sequence[float],
+) -> dict[str, float]:
+    """The chapter's headline figures on one population (keys: :data:`HEADLINE_FIGURES`).
+
+    ``breakeven_alt_cost`` is the freemium break-even conversion at ``alt_cost_per_generation_usd``
+    (the article's 2026 price in the chapter); ``best_cap_tier_1`` the entry tier's
+    profit-maximising cap over ``cap_multipliers``; the two ``*_later`` margins are after
+    ``years`` of the ``deflation`` case.
+    """
+    _check_positive("alt_cost_per_generation_usd", alt_cost_per_generation_usd, allow_zero=True)
+    if len(cap_multipliers) == 0:
+        raise ValueError("cap_multipliers is empty: give at least one multiple of the entry tier's cap")
+    results = run_all_strategies(population, settings)
+    comparison = compare_strategies(results).set_index("strategy")
+    freemium = next(r for r in results if r.strategy == "freemium")
+    freemium_cost = float(freemium.cost_usd.sum())
+    grid = freemium_breakeven_grid(
+        population,
+        [settings.free_cap],
+        [settings.cost_per_generation_usd, alt_cost_per_generation_usd],
+        settings.freemium_paid_price_usd,
+        settings.freemium_paid_cap,
+    )
+    sweep = sweep_tier_caps(
+        population, settings.tier_prices_usd, settings.tier_caps, settings.cost_per_generation_usd,
+        cap_multipliers, tiers=[1],
+    )  # fmt: skip
+    later = project_deflation(
+        population, settings, years, deflation.usage_price_decline_per_year, deflation.cost_decline_per_year
+    ).set_index("strategy")
+    return {
+        "credit_margin": float(comparison.at["credits", "gross_margin"]),
+        "best_margin": float(comparison["gross_margin"].max()),
+        "swingiest_cv": float(comparison["revenue_cv"].max()),
+        "tiered_capped": float(comparison.at["tiered_subscription", "share_capped"]),
+        "free_cost_share": freemium.free_cost_usd / freemium_cost if freemium_cost > 0 else float("nan"),
+        "breakeven_default": float(grid["breakeven_conversion"].iloc[0]),
+        "breakeven_alt_cost": float(grid["breakeven_conversion"].iloc[-1]),
+        "best_cap_tier_1": float(sweep.loc[sweep["gross_profit_per_user_month_usd"].idxmax(), "cap"]),
+        "credits_margin_later": float(later.at["credits", "gross_margin_later"]),
+        "tiered_margin_later": float(later.at["tiered_subscription", "gross_margin_later"]),
+    }
+
+
+def structural_alternatives(
+    population: Population,
+    settings: PricingSettings,
+    cases: Sequence[DeflationCase],
+    years: int,
+    alt_cost_per_generation_usd: float,
+    cap_multipliers: Sequence[float],
+) -> dict[str, list[dict[str, float]]]:
+    """The headline figures under each structural choice's alternatives, for :func:`uncertainty_budget`.
+
+    ``"cost"``: every figure with the cost per generation at ``alt_cost_per_generation_usd``;
+    ``"deflation"``: the two later margins under each case after the first (the others do not move).
+    """
+    from dataclasses import replace
+
+    cheap = replace(settings, cost_per_generation_usd=alt_cost_per_generation_usd)
+    cost = compute_headline_figures(population, cheap, cases[0], years, alt_cost_per_generation_usd, cap_multipliers)
+    deflation = []
+    for case in cases[1:]:
+        later = project_deflation(
+            population, settings, years, case.usage_price_decline_per_year, case.cost_decline_per_year
+        ).set_index("strategy")
+        deflation.append(
+            {
+                "credits_margin_later": float(later.at["credits", "gross_margin_later"]),
+                "tiered_margin_later": float(later.at["tiered_subscription", "gross_margin_later"]),
+            }
+        )
+    return {"cost": [cost], "deflation": deflation}
+
+
+def seed_spread(
+    simulate: Callable[[int], Population], seeds: Sequence[int], **figure_args: Any
+) -> pd.DataFrame:  # fmt: skip
+    """:func:`compute_headline_figures` on one population per seed: one row per seed.
+
+    ``simulate(seed)`` draws a population; ``figure_args`` are passed on. The 24 monthly
+    market shocks are common to every user, so a larger population does not average them
+    out: only other seeds show how much a figure owes to one draw of them.
+    """
+    if len(seeds) < 2 or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds = {list(seeds)!r} is not allowed: need at least 2 distinct seeds for a spread")
+    rows = [{"seed": int(seed), **compute_headline_figures(simulate(int(seed)), **figure_args)} for seed in seeds]
+    return pd.DataFrame(rows)
+
+
+def uncertainty_budget(
+    values: Mapping[str, float], per_seed: pd.DataFrame, alternatives: Mapping[str, Sequence[Mapping[str, float]]]
+) -> pd.DataFrame:
+    """Each headline figure with its spread over seeds and its swing under each structural choice.
+
+    ``alternatives`` maps a choice (e.g. ``"cost per generation"``) to the figures recomputed
+    under each alternative of that choice; a figure an alternative leaves out is unaffected.
+    The swing of a choice is the largest absolute move from ``values`` over its alternatives;
+    the seed uncertainty is two standard deviations over the seeds (about 95% of draws lie
+    within it). ``dominant`` names the largest of these.
+
+    Examples
+    --------
+    >>> seeds = pd.DataFrame({"x": [0.10, 0.12, 0.14]})
+    >>> b = uncertainty_budget({"x": 0.12}, seeds, {"cost": [{"x": 0.30}]})
+    >>> round(float(b.at[0, "seed_sd"]), 3), round(float(b.at[0, "swing_cost"]), 2), b.at[0, "dominant"]
+    (0.02, 0.18, 'cost')
+    """
+    rows = []
+    for figure, value in values.items():
+        if figure not in per_seed:
+            raise ValueError(f"figure {figure!r} has no seed spread: per_seed has {list(per_seed.columns)!r}")
+        draws = per_seed[figure].to_numpy(dtype=float)
+        sd = float(np.std(draws, ddof=1)) if np.isfinite(draws).all() else float("nan")
+        row: dict[str, Any] = {"figure": figure, "value": float(value), "seed_sd": sd,
+                               "seed_low": float(np.min(draws)), "seed_high": float(np.max(draws))}  # fmt: skip
+        sizes = {"seeds": 2 * sd if np.isfinite(sd) else 0.0}
+        for choice, cases in alternatives.items():
+            moves = [abs(float(case[figure]) - float(value)) for case in cases if figure in case]
+            finite = [m for m in moves if np.isfinite(m)]
+            row[f"swing_{choice}"] = max(finite, default=0.0)
+            sizes[choice] = row[f"swing_{choice}"]
+        row["dominant"] = max(sizes, key=lambda k: sizes[k]) if max(sizes.values()) > 0 else "none"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 CRITERIA = (
     # (column, label, higher is better)
     ("gross_margin", "gross margin", True),
@@ -582,6 +810,47 @@ CRITERIA = (
 )
 
 
+TIE_TOLERANCE = 1e-9
+"""Two metric values closer than this are tied: a flat plan's CV comes out as 7e-13, not 0, in floating point."""
+
+
+def rank_with_tolerance(
+    values: pd.Series, higher_is_better: bool, abs_tol: float = TIE_TOLERANCE
+) -> pd.Series:  # fmt: skip
+    """Rank 1 = best, ties sharing the lowest rank ('min'), values within ``abs_tol`` tied; NaN ranks last.
+
+    A value is tied with the first value of its group in sorted order (ties do not chain).
+
+    Examples
+    --------
+    A flat plan's CV of 7.4e-13 is tied with the two exact zeros:
+
+    >>> rank_with_tolerance(pd.Series([0.0, 7.4e-13, 0.13, 0.0]), higher_is_better=False).tolist()
+    [1, 1, 4, 1]
+    """
+    _check_positive("abs_tol", abs_tol, allow_zero=True)
+    clean = values.dropna().sort_values(ascending=not higher_is_better, kind="stable")
+    ranks = pd.Series(len(clean) + 1, index=values.index, dtype=int)
+    anchor_value, anchor_rank = None, 0
+    for position, (label, value) in enumerate(clean.items(), start=1):
+        if anchor_value is None or abs(value - anchor_value) > abs_tol:
+            anchor_value, anchor_rank = value, position
+        ranks[label] = anchor_rank
+    return ranks
+
+
+def tied_best(values: pd.Series, higher_is_better: bool, abs_tol: float = TIE_TOLERANCE) -> list[str]:
+    """The labels ranked first, ties (within ``abs_tol``) included, in the order given.
+
+    Examples
+    --------
+    >>> tied_best(pd.Series({"a": 0.1, "b": 0.0, "c": 7.4e-13}), higher_is_better=False)
+    ['b', 'c']
+    """
+    ranks = rank_with_tolerance(values, higher_is_better, abs_tol)
+    return [str(label) for label in ranks.index[ranks == 1]]
+
+
 def rank_strategies(comparison: pd.DataFrame, deflation: pd.DataFrame) -> pd.DataFrame:
     """Each strategy's best and worst criterion: the rank among the five on each, best first.
 
@@ -591,7 +860,7 @@ def rank_strategies(comparison: pd.DataFrame, deflation: pd.DataFrame) -> pd.Dat
     table = comparison.merge(deflation[["strategy", "gross_margin_later"]], on="strategy")
     ranks = pd.DataFrame({"strategy": table["strategy"]})
     for column, _, higher in CRITERIA:
-        ranks[column] = table[column].rank(ascending=not higher, method="min", na_option="bottom")
+        ranks[column] = rank_with_tolerance(table[column], higher)
     rows = []
     for i, strategy in enumerate(table["strategy"]):
         order = sorted(CRITERIA, key=lambda c: (ranks.at[i, c[0]], CRITERIA.index(c)))

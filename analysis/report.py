@@ -447,7 +447,7 @@ PRICING_METRIC_FORMATS = {
     "gross_margin": lambda x: fmt_share(x),
     "gross_margin_later": lambda x: fmt_share(x),
     "gross_profit_per_user_month_usd": lambda x: fmt_usd(x),
-    "revenue_cv": lambda x: f"CV {fmt_share(x, 1)}",
+    "revenue_cv": lambda x: f"CV {fmt_share(x)}",
     "share_unprofitable_users": lambda x: fmt_share(x, 1),
     "share_capped": lambda x: fmt_share(x, 1),
 }
@@ -471,7 +471,7 @@ def strategy_comparison_table(comparison: pd.DataFrame, names: Mapping[str, str]
             "Revenue / user-month": c["revenue_per_user_month_usd"].map(fmt_usd),
             "Cost / user-month": c["cost_per_user_month_usd"].map(fmt_usd),
             "Gross margin": c["gross_margin"].map(fmt_share),
-            "Revenue CV": c["revenue_cv"].map(lambda x: fmt_share(x, 1)),
+            "Revenue CV": c["revenue_cv"].map(fmt_share),
             "Users paying": c["share_paying"].map(lambda x: fmt_share(x, 1)),
             "Users costing more than they pay": c["share_unprofitable_users"].map(lambda x: fmt_share(x, 1)),
             "User-months at a limit": c["share_capped"].map(lambda x: fmt_share(x, 1)),
@@ -510,7 +510,8 @@ def breakeven_chart(grid: pd.DataFrame, band: tuple[float, float]) -> alt.LayerC
         band=band,
         band_label="typical conversion (reported)",
         description="Lines of the freemium break-even conversion rate against the size of the free tier, one "
-        "per cost per generation, with the reported 2-5% typical conversion shaded.",
+        f"per cost per generation, with the reported {fmt_range(band[0], band[1], fmt_share)} typical conversion "
+        "shaded.",
     )
 
 
@@ -588,6 +589,270 @@ def conclusions_table(ranking: pd.DataFrame, names: Mapping[str, str]) -> pd.Dat
             ],
         }
     )
+
+
+EXACT_SD = 1e-12
+"""A spread below this is floating-point noise: the figure is the same on every seed."""
+
+
+def supported_share_decimals(sd: float, max_decimals: int = 2, exact_decimals: int = 1) -> int:
+    """Decimals of a percentage that a spread of ``sd`` (a share) supports.
+
+    The last digit shown is the one where the spread's first significant digit falls, so a
+    figure that moves by 2.7 points from seed to seed is shown in whole points; a figure that
+    does not move (``sd`` 0 or NaN) gets ``exact_decimals``.
+
+    Examples
+    --------
+    >>> [supported_share_decimals(sd) for sd in (0.027, 0.0075, 0.0009, 0.00003, 0.0)]
+    [0, 0, 1, 2, 1]
+    """
+    if not (sd >= 0) and not np.isnan(sd):
+        raise ValueError(f"sd = {sd!r} is not allowed: must be a number >= 0 (a standard deviation)")
+    if np.isnan(sd) or sd <= EXACT_SD:
+        return exact_decimals
+    return int(min(max(np.floor(-np.log10(sd * 100)), 0), max_decimals))
+
+
+def fmt_share_supported(value: float, sd: float) -> str:
+    """A share with only the decimals its spread over seeds supports: (0.130, sd 0.027) -> '13%'.
+
+    Examples
+    --------
+    >>> fmt_share_supported(0.1302, 0.027), fmt_share_supported(0.000941, 0.00003), fmt_share_supported(0.6, 0.0)
+    ('13%', '0.09%', '60%')
+    """
+    text = fmt_share(value, supported_share_decimals(sd))
+    exact = np.isnan(sd) or sd <= EXACT_SD
+    return text.replace(".0%", "%") if exact else text
+
+
+def fmt_spread(sd: float, n_seeds: int) -> str:
+    """'± 2.7 pp over 20 seeds' (one significant digit at least), or 'the same on every seed'.
+
+    Examples
+    --------
+    >>> fmt_spread(0.027, 20), fmt_spread(0.0075, 20), fmt_spread(0.0, 20)
+    ('± 3 pp over 20 seeds', '± 0.8 pp over 20 seeds', 'the same on every seed')
+    """
+    if np.isnan(sd) or sd <= EXACT_SD:
+        return "the same on every seed"
+    digits = max(0, -int(np.floor(np.log10(sd * 100))))
+    return f"± {sd * 100:.{digits}f} pp over {n_seeds} seeds"
+
+
+def fmt_seed_range(low: float, high: float, n_seeds: int, fmt: Any) -> str:
+    """'12 on all 20 seeds' or '10–14 over 20 seeds'.
+
+    Examples
+    --------
+    >>> fmt_seed_range(12, 12, 20, str), fmt_seed_range(10, 14, 20, str)
+    ('12 on all 20 seeds', '10–14 over 20 seeds')
+    """
+    if fmt(low) == fmt(high):
+        return f"{fmt(low)} on all {n_seeds} seeds"
+    return f"{fmt_range(low, high, fmt)} over {n_seeds} seeds"
+
+
+def join_names(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'.
+
+    Examples
+    --------
+    >>> join_names(["a"]), join_names(["a", "b"]), join_names(["a", "b", "c"])
+    ('a', 'a and b', 'a, b and c')
+    """
+    if not items:
+        raise ValueError("items is empty: nothing to name")
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def steadiness_sentence(comparison: pd.DataFrame, names: Mapping[str, str], swingiest_cv_text: str) -> str:
+    """Which strategies' revenue per paying user is steadiest and which swings most, ties named together.
+
+    A CV within :data:`analysis.pricing.TIE_TOLERANCE` of zero is flat by construction: the model
+    has no churn or plan switching, so a flat price earns the same every month.
+    """
+    from analysis.pricing import TIE_TOLERANCE, tied_best
+
+    cv = comparison.set_index("strategy")["revenue_cv"]
+    steadiest = tied_best(cv, higher_is_better=False)
+    swingiest = tied_best(cv, higher_is_better=True)
+    steady_names = join_names([names[s] for s in steadiest])
+    if abs(cv[steadiest[0]]) <= TIE_TOLERANCE:
+        plural = len(steadiest) > 1
+        first = (
+            f"Revenue per paying user does not move at all under {steady_names}: "
+            f"{'their' if plural else 'its'} flat price{'s' if plural else ''}, with no churn or plan switching "
+            "modelled, make predictability perfect by construction, not a finding"
+        )
+    else:
+        first = f"Revenue per paying user is steadiest under {steady_names} (a coefficient of variation of " + (
+            f"{fmt_share(cv[steadiest[0]], 1)})"
+        )
+    if set(swingiest) == set(steadiest):
+        return first + "; every strategy's revenue moves alike."
+    return (
+        f"{first}; it swings most under {join_names([names[s] for s in swingiest])} "
+        f"(a coefficient of variation of {swingiest_cv_text})."
+    )
+
+
+def band_position(value: float, band: tuple[float, float]) -> str:
+    """'below', 'within' or 'above' a low-high band (ends included in 'within').
+
+    Examples
+    --------
+    >>> band_position(0.253, (0.02, 0.05)), band_position(0.001, (0.02, 0.05)), band_position(0.05, (0.02, 0.05))
+    ('above', 'below', 'within')
+    """
+    low, high = band
+    if not low <= high:
+        raise ValueError(f"band = {band!r} is not allowed: need low <= high")
+    return "below" if value < low else "above" if value > high else "within"
+
+
+def breakeven_phrase(breakeven: float, text: str, band: tuple[float, float]) -> str:
+    """'breaks even at a conversion rate of 25%, above the typical 2–5%' (or never, when a payer loses money)."""
+    if not np.isfinite(breakeven):
+        return "never breaks even: a paying user does not cover their own compute"
+    band_text = fmt_range(band[0], band[1], fmt_share)
+    position = band_position(breakeven, band)
+    return f"breaks even at a conversion rate of {text}, {position} the typical {band_text}"
+
+
+def change_phrase(now: float, later: float, fmt: Any, abs_tol: float = 1e-9) -> str:
+    """'stays at 60%', 'falls from 60% to 14%' or 'rises from 61% to 92%', by the numbers.
+
+    Examples
+    --------
+    >>> change_phrase(0.6, 0.6 + 1e-15, fmt_share), change_phrase(0.6, 0.14, fmt_share)
+    ('stays at 60%', 'falls from 60% to 14%')
+    """
+    if abs(later - now) <= abs_tol:
+        return f"stays at {fmt(now)}"
+    return f"{'falls' if later < now else 'rises'} from {fmt(now)} to {fmt(later)}"
+
+
+def cost_basis_sentence(cost: float, example_cost: float, example_price: float, example_margin: float) -> str:
+    """Where the chapter's cost per generation comes from, true for the default and any other value."""
+    example = (
+        f"the article's credit example, in which a generation sold for {fmt_usd(example_price)} leaves "
+        f"{fmt_share(example_margin)}"
+    )
+    if abs(cost - example_cost) <= 1e-12:
+        return (
+            f"Every strategy pays the same {fmt_usd(cost)} a generation: what the platform pays in API fees in "
+            f"{example}. It is an aggregator's cost, the model provider's margin included, not a cost of serving, "
+            "and an assumption of ours for every strategy"
+        )
+    return (
+        f"Every strategy pays the same {fmt_usd(cost)} a generation, this edition's value (the platform in "
+        f"{example}, pays {fmt_usd(example_cost)} in API fees)"
+    )
+
+
+def deflation_sentence(cases: pd.DataFrame, years: int) -> str:
+    """Credit pricing's margin under the three deflation cases, worded by the numbers.
+
+    ``cases`` is :func:`analysis.pricing.project_deflation_cases` output; the central case's
+    rates are compared with a tolerance so equal rates read as pass-through.
+    """
+    credits = cases[cases["strategy"] == "credits"].set_index("case")
+    central, pace, passing = (credits.loc[c] for c in ("central", "article_pace", "pass_through"))
+    price, cost = central["usage_price_decline_per_year"], central["cost_decline_per_year"]
+    if abs(price - cost) <= 1e-12:
+        rates = f"usage prices and the cost per generation both fall {fmt_share(price)} a year, the pass-through case"
+    else:
+        rates = f"usage prices fall {fmt_share(price)} a year and the cost per generation {fmt_share(cost)}"
+    text = (
+        f"At the book's central rates {rates}: over {years} years credit pricing's margin "
+        f"{change_phrase(central['gross_margin_now'], central['gross_margin_later'], fmt_share)}. "
+        f"If usage prices kept the article's 2023–2026 pace of {fmt_share(pace['usage_price_decline_per_year'], 1)} "
+        f"a year it {change_phrase(pace['gross_margin_now'], pace['gross_margin_later'], fmt_share)}"
+    )
+    if abs(price - cost) > 1e-12:
+        text += (
+            f"; if the cost per generation fell as fast as usage prices (pass-through) it "
+            f"{change_phrase(passing['gross_margin_now'], passing['gross_margin_later'], fmt_share)}"
+        )
+    return text + "."
+
+
+DEFLATION_CASE_LABELS = {
+    "central": "Central: the book's rates",
+    "article_pace": "Usage prices at the article's 2023–2026 pace",
+    "pass_through": "Pass-through: cost falls as fast as usage prices",
+}
+
+
+def deflation_cases_table(cases: pd.DataFrame, names: Mapping[str, str], years: int) -> pd.DataFrame:
+    """One row per deflation case: its rates and each usage-priced or flat strategy's margin after ``years``."""
+    wide = cases.pivot(index="case", columns="strategy", values="gross_margin_later")
+    rates = cases.drop_duplicates("case").set_index("case")
+    order = [c for c in DEFLATION_CASE_LABELS if c in wide.index]
+    frame = pd.DataFrame(
+        {
+            "Case": [DEFLATION_CASE_LABELS[c] for c in order],
+            "Usage prices fall, a year": [fmt_share(rates.at[c, "usage_price_decline_per_year"], 1) for c in order],
+            "Cost per generation falls, a year": [fmt_share(rates.at[c, "cost_decline_per_year"], 1) for c in order],
+        }
+    )
+    for strategy in ("credits", "usage_based_api", "tiered_subscription"):
+        frame[f"{names[strategy]}: margin after {years} years"] = [fmt_share(wide.at[c, strategy]) for c in order]
+    return frame
+
+
+def uncertainty_budget_table(
+    budget: pd.DataFrame, labels: Mapping[str, str], choices: Mapping[str, str], n_seeds: int
+) -> pd.DataFrame:
+    """The headline figures with their spread over seeds and the swing from each structural choice.
+
+    ``labels`` names each figure (by ``budget['figure']``); ``choices`` maps each ``swing_*``
+    column's choice to its label. Shares only; the value is shown with the decimals its spread supports.
+    """
+    frame = pd.DataFrame(
+        {
+            "Figure": budget["figure"].map(labels),
+            "Value": [fmt_share_supported(v, sd) for v, sd in zip(budget["value"], budget["seed_sd"], strict=True)],
+            f"Spread over {n_seeds} seeds (± 1 sd; range)": [
+                fmt_spread(r.seed_sd, n_seeds)
+                if np.isnan(r.seed_sd) or r.seed_sd <= EXACT_SD
+                else f"{fmt_spread(r.seed_sd, n_seeds).replace(f' over {n_seeds} seeds', '')}; "
+                f"{fmt_share_supported(r.seed_low, r.seed_sd)}–{fmt_share_supported(r.seed_high, r.seed_sd)}"
+                for r in budget.itertuples(index=False)
+            ],
+        }
+    )
+    for choice, label in choices.items():
+        frame[f"Swing: {label}"] = budget[f"swing_{choice}"].map(lambda x: "–" if x == 0 else f"{x * 100:.1f} pp")
+    frame["Largest"] = budget["dominant"].map(lambda d: {"seeds": "seeds", "none": "–", **choices}[d])
+    return frame
+
+
+def budget_summary_sentence(budget: pd.DataFrame, labels: Mapping[str, str], choices: Mapping[str, str]) -> str:
+    """Which uncertainty is largest for which figures, from :func:`analysis.pricing.uncertainty_budget`.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"figure": ["a", "b", "c"], "dominant": ["cost", "seeds", "cost"]})
+    >>> budget_summary_sentence(b, {"a": "A", "b": "B", "c": "C"}, {"cost": "cost per generation"})
+    'The largest uncertainty is the cost per generation for A and C; the seed for B.'
+    """
+    sources = {
+        "seeds": "the seed",
+        "none": "nothing (the figure does not move)",
+        **{k: f"the {v}" for k, v in choices.items()},
+    }
+    parts = []
+    for source in [*choices, "seeds", "none"]:
+        figures = [labels[f] for f in budget.loc[budget["dominant"] == source, "figure"]]
+        if figures:
+            parts.append(f"{sources[source]} for {join_names(figures)}")
+    unknown = set(budget["dominant"]) - set(sources)
+    if unknown:
+        raise ValueError(f"dominant = {sorted(unknown)!r} is not allowed: must be one of {sorted(sources)!r}")
+    return "The largest uncertainty is " + "; ".join(parts) + "."
 
 
 # --- survival chapter ------------------------------------------------------------------------
