@@ -1017,7 +1017,7 @@ def horizon_table(horizons: pd.DataFrame, year: int) -> pd.DataFrame:
     )
 
 
-def uncertainty_budget_table(budget: pd.DataFrame) -> pd.DataFrame:
+def survival_budget_table(budget: pd.DataFrame) -> pd.DataFrame:
     """Each source of uncertainty and how many percentage points it moves each headline probability."""
 
     def points(x: float) -> str:
