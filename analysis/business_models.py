@@ -1105,9 +1105,7 @@ def describe_highest_floor(margins: pd.DataFrame) -> str:
 
 def describe_extremes(unit_economics: pd.DataFrame, budget: pd.DataFrame) -> str:
     """The models with the highest and lowest base-case LTV/CAC, ties named, at the budget's precision."""
-    ltv = unit_economics["ltv_to_cac"]
-    best = list(unit_economics.loc[_tied(ltv, float(ltv.max())), "business_model"])
-    worst = list(unit_economics.loc[_tied(ltv, float(ltv.min())), "business_model"])
+    best, worst = models_at(unit_economics, "ltv_to_cac", "max"), models_at(unit_economics, "ltv_to_cac", "min")
     if len(best) == len(unit_economics):
         return f"In the base case every model has the same LTV/CAC, {headline_text(budget, 'best_ltv_to_cac')}."
 
@@ -1118,6 +1116,46 @@ def describe_extremes(unit_economics: pd.DataFrame, budget: pd.DataFrame) -> str
         f"In the base case the highest LTV/CAC is {who(best)} ({headline_text(budget, 'best_ltv_to_cac')}) "
         f"and the lowest {who(worst)} ({headline_text(budget, 'worst_ltv_to_cac')})."
     )
+
+
+def models_at(unit_economics: pd.DataFrame, metric: str, which: str) -> list[str]:
+    """The models at the maximum (``which="max"``) or minimum of a metric, every one when several tie.
+
+    Examples
+    --------
+    >>> ue = pd.DataFrame({"business_model": ["A", "B", "C"], "ltv_to_cac": [2.0, 5.0, 5.0]})
+    >>> models_at(ue, "ltv_to_cac", "max"), models_at(ue, "ltv_to_cac", "min")
+    (['B', 'C'], ['A'])
+    """
+    if which not in ("max", "min"):
+        raise ValueError(f"which = {which!r} is not allowed: must be 'max' or 'min'")
+    values = unit_economics[metric]
+    target = float(values.max() if which == "max" else values.min())
+    return list(unit_economics.loc[_tied(values, target), "business_model"])
+
+
+def describe_input_provenance(inputs: pd.DataFrame) -> tuple[str, str]:
+    """Whether most inputs come from the sources, and how many are reported, assumed or the reader's.
+
+    Examples
+    --------
+    >>> describe_input_provenance(pd.DataFrame({"kind": ["reported", "assumption", "assumption"]}))
+    ('Most of these inputs are not in the sources', '3 inputs 1 is reported and 2 are our labelled assumptions')
+    """
+    kinds = inputs["kind"].value_counts()
+    total, reported = len(inputs), int(kinds.get("reported", 0))
+    assumed, readers = int(kinds.get("assumption", 0)), int(kinds.get("parameter", 0))
+    lead = (
+        "Most of these inputs are not in the sources" if 2 * reported < total else "Most of these inputs are reported"
+    )
+
+    def are(n: int) -> str:
+        return f"{n} is" if n == 1 else f"{n} are"
+
+    parts = [f"{are(reported)} reported", f"{are(assumed)} our labelled assumptions"]
+    if readers:
+        parts.append(f"{are(readers)} your parameters")
+    return lead, f"{total} inputs {join_names(parts)}"
 
 
 def describe_intervals_spanning_one(unit_economics: pd.DataFrame) -> str:
@@ -1131,9 +1169,10 @@ def describe_intervals_spanning_one(unit_economics: pd.DataFrame) -> str:
             f"Every model's interval lies on one side of 1 ({above} of the {total} above it): within the ranges "
             "the sources and our assumptions allow, the choice of business model decides whether a customer repays."
         )
-    models = "model runs" if spanning == 1 else "models run"
+    subject = "interval" if spanning == 1 else "intervals"
+    verb = "runs" if spanning == 1 else "run"
     head = (
-        f"But the intervals of {spanning} of the {total} {models} from below 1 "
+        f"But the {subject} of {spanning} of the {total} models {verb} from below 1 "
         "(a customer never repays its acquisition) to above it"
     )
     if 2 * spanning >= total:

@@ -431,6 +431,7 @@ def _chapter(dataset, params):
         "ue0": bm.compute_unit_economics(ds, 0.0, cac, churn),
         "claims": bm.evaluate_claims(ds, rate, cac, churn),
         "budget": bm.uncertainty_budget(ds, rate, cac, churn),
+        "inputs": bm.unit_economics_inputs(ds),
         "rate": rate,
     }
 
@@ -448,6 +449,7 @@ def _check_sentences(c) -> None:
     extremes = bm.describe_extremes(ue, c["budget"])
     best = ue.loc[np.isclose(ue["ltv_to_cac"], ue["ltv_to_cac"].max()), "business_model"]
     assert all(name in extremes.split(" and the lowest")[0] for name in best), extremes
+    assert bm.models_at(ue, "ltv_to_cac", "max") == list(best)
     spanning = int(((ue["ltv_to_cac_low"] < 1) & (ue["ltv_to_cac_high"] > 1)).sum())
     sentence = bm.describe_intervals_spanning_one(ue)
     assert (f"{spanning} of the {len(ue)}" in sentence) if spanning else sentence.startswith("Every model's interval")
@@ -458,6 +460,10 @@ def _check_sentences(c) -> None:
     free = bm.describe_free_tier(ue)
     saas = ue.set_index("business_model_id").loc["saas_subscription"]
     assert ("loses" in free) == bool(saas["gross_profit_month_usd"] < 0), free
+    lead, counts = bm.describe_input_provenance(c["inputs"])
+    reported = int((c["inputs"]["kind"] == "reported").sum())
+    assert ("not in the sources" in lead) == (2 * reported < len(c["inputs"]))
+    assert counts.startswith(f"{len(c['inputs'])} inputs {reported} ")
     budget = bm.describe_budget(c["budget"])
     top = c["budget"][c["budget"]["dominant"]]["source"].value_counts().index[0]
     assert budget.startswith(bm.BUDGET_SOURCE_NOUNS[top].capitalize())
@@ -468,6 +474,18 @@ def test_sentences_follow_the_numbers_in_every_scenario(dataset, scenario):
     """Under every scenario preset's business-model parameters, each sentence chosen by the numbers is true."""
     params, _ = resolve_parameters("business_models", scenario=scenario)
     _check_sentences(_chapter(dataset, params))
+
+
+def test_sentences_follow_a_readers_ranges(dataset):
+    """A reader's conversion range (a parameter, not reported) changes the provenance counts the prose gives."""
+    params = {
+        **get_chapter("business_models").defaults,
+        "freemium_conversion_low": 0.03,
+        "marketplace_take_rate_high": 0.4,
+    }
+    c = _chapter(dataset, params)
+    _check_sentences(c)
+    assert "2 are your parameters" in bm.describe_input_provenance(c["inputs"])[1]
 
 
 @settings(max_examples=12, deadline=None)
