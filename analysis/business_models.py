@@ -844,23 +844,56 @@ def who_makes_money(dataset: Dataset) -> pd.DataFrame:
     )
 
 
+def figure_bound(value: float | None, low: float | None, high: float | None) -> str:
+    """What kind of figure a fact is: "exact", "range", "at least" (a minimum) or "at most" (a maximum).
+
+    Examples
+    --------
+    "$5B+" is stored as low = 5e9 with no value and no high: a minimum.
+
+    >>> figure_bound(None, 5e9, None), figure_bound(None, 0.3, 0.6), figure_bound(4.0, None, None)
+    ('at least', 'range', 'exact')
+    """
+
+    def given(x: float | None) -> bool:
+        return x is not None and x == x
+
+    if given(value):
+        return "exact"
+    if given(low) and given(high):
+        return "range"
+    return "at least" if given(low) else "at most"
+
+
 def source_disagreements(dataset: Dataset) -> pd.DataFrame:
     """Facts about the same entity and metric whose sources give different figures.
 
     Both figures are kept; this lists them side by side so the report never picks silently.
+    ``bound`` says what kind of figure each is, and ``relation`` what the group amounts to: when
+    every figure is a minimum ("surpassed", "+") they are two lower bounds, not a disagreement, and
+    the larger binds.
     """
     facts = dataset["facts"][dataset["facts"]["kind"] == "reported"]
     rows = []
     for (entity, metric), group in facts.groupby(["entity", "metric"], sort=True):
         if group["source_id"].nunique() < 2:
             continue
-        for fact in group.itertuples(index=False):
+        bounds = [figure_bound(f.value, f.low, f.high) for f in group.itertuples(index=False)]
+        if all(b == "at least" for b in bounds):
+            relation = "both are lower bounds: they do not contradict each other, and the larger binds"
+        elif all(b == "at most" for b in bounds):
+            relation = "both are upper bounds: they do not contradict each other, and the smaller binds"
+        else:
+            relation = "the figures differ"
+        for fact, bound in zip(group.itertuples(index=False), bounds, strict=True):
             rows.append(
                 {
                     "entity": entity,
                     "metric": metric,
                     "fact_id": fact.id,
                     "central_value": central_value(pd.Series(fact._asdict())),
+                    "bound": bound,
+                    "relation": relation,
                     "year": fact.year,
                     "source_id": fact.source_id,
                     "quote": fact.quote,

@@ -401,7 +401,11 @@ def disagreements_table(disagreements: pd.DataFrame) -> pd.DataFrame:
         {
             "Entity": disagreements["entity"],
             "Quantity": disagreements["metric"].str.replace("_", " "),
-            "Figure": disagreements["central_value"].map(fmt_usd),
+            "Figure": [
+                ("at least " if b == "at least" else "at most " if b == "at most" else "") + fmt_usd(v)
+                for v, b in zip(disagreements["central_value"], disagreements["bound"], strict=True)
+            ],
+            "What the figures amount to": disagreements["relation"],
             "Year": disagreements["year"],
             "Source": disagreements["source_id"],
             "Quote": disagreements["quote"].map(lambda q: f"“{q}”"),

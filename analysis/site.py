@@ -146,10 +146,12 @@ def methods_page(dataset: Dataset, disagreements: Any, choices: pd.DataFrame | N
     )  # fmt: skip
     disagreement_table = myst_table(
         pd.DataFrame({"Entity": disagreements["entity"], "Quantity": disagreements["metric"],
-                      "Figure": disagreements["central_value"].map(lambda v: f"{v:,.0f}"),
+                      "Figure": [f"{b} {v:,.0f}" if b.startswith("at") else f"{v:,.0f}"
+                                 for v, b in zip(disagreements["central_value"], disagreements["bound"], strict=True)],
+                      "What they amount to": disagreements["relation"],
                       "Source": disagreements["source_id"], "Quote": disagreements["quote"]}),
         "tbl-methods-disagreements",
-        "Where the sources give different figures for the same quantity; both are kept.",
+        "Where the sources give different figures for the same quantity; both kept, minimums read as bounds.",
     )  # fmt: skip
     n_reported = int((facts["kind"] == "reported").sum())
     choices_section = []

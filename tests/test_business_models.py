@@ -538,3 +538,13 @@ def test_stated_precision_never_exceeds_the_budget(dataset):
         assert len(significant) <= int(group["figures"].iloc[0]), (figure, text)
     with pytest.raises(ValueError, match="relative_swing = -1 is not allowed"):
         bm.significant_figures_supported(-1)
+
+
+def test_two_minimums_are_lower_bounds_not_a_disagreement(dataset):
+    """'$5B+' (vendor) and 'surpassed four billion' (essay) are both minimums: the table says so, and 5 binds."""
+    disagreements = bm.source_disagreements(dataset)
+    openai = disagreements[disagreements["entity"] == "openai"]
+    assert list(openai["bound"]) == ["at least", "at least"]
+    assert openai["relation"].iloc[0].startswith("both are lower bounds")
+    assert max(openai["central_value"]) == 5e9
+    assert bm.figure_bound(4.0, 3.0, 5.0) == "exact" and bm.figure_bound(None, None, 8e9) == "at most"
