@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -1317,3 +1317,38 @@ def describe_budget(budget: pd.DataFrame) -> str:
         f"the {biggest['label']} goes from {fmt_significant(biggest['base'], 2, unit)} "
         f"to {fmt_significant(biggest['low'], 2, unit)}."
     )
+
+
+def modelling_choices(dataset: Dataset, defaults: Mapping[str, Any]) -> pd.DataFrame:
+    """The business-model chapter's modelling choices with their computed effect, for the Methods page."""
+    rate = float(defaults["annual_discount_rate"])
+    budget = uncertainty_budget(
+        dataset, rate, float(defaults.get("cac_multiplier", 1.0)), float(defaults.get("churn_multiplier", 1.0))
+    ).set_index(["figure", "source"])
+
+    def move(figure: str, source: str, fmt: Callable[[float], str]) -> str:
+        row = budget.loc[(figure, source)]
+        return f"{row['label']} {fmt(row['base'])} -> {fmt(row['low'])}"
+
+    def multiple(x: float) -> str:
+        return fmt_significant(x, 2)
+
+    def usd_m(x: float) -> str:
+        return f"${x / 1e6:.1f}M"
+
+    def count(x: float) -> str:
+        return f"{x:.0f} of 4"
+
+    rows = [
+        ("Discount rate", f"future gross profit discounted at {rate:.0%} a year", "0% (the undiscounted formula)",
+         "; ".join([move("enterprise_ltv_usd", "discount_rate", usd_m),
+                    move("saas_ltv_to_cac", "discount_rate", multiple)])),
+        ("Midpoint of wide ranges", f"geometric for ranges spanning {WIDE_RANGE_RATIO:g}x or more, arithmetic "
+         "otherwise, in every chapter", "arithmetic everywhere", move("enterprise_ltv_usd", "midpoint_rule", usd_m)),
+        ("Free tier's compute", "carried into the SaaS model's cost of a paying customer", "left out",
+         "; ".join([move("saas_ltv_to_cac", "free_tier", multiple), move("claims_agree", "free_tier", count)])),
+        ("Flip sizes", "moves measured in units of each input's stated range (on churn for retention); flips "
+         "inside the range preferred", "relative moves on the input itself",
+         "the nearest flip of each claim is one a reader can find inside the stated ranges where one exists"),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["Choice", "What the report does", "Alternative", "Effect on the headline"])

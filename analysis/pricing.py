@@ -881,3 +881,46 @@ def rank_strategies(comparison: pd.DataFrame, deflation: pd.DataFrame) -> pd.Dat
             }
         )
     return pd.DataFrame(rows)
+
+
+def modelling_choices(dataset: Any, defaults: Mapping[str, Any]) -> pd.DataFrame:
+    """The pricing chapter's modelling choices with their computed effect, for the Methods page.
+
+    Computed at the chapter's default parameters on the population of the seed spread
+    (``spread_n_users`` users), so it runs in about a second.
+    """
+    settings = settings_from_params(defaults)
+    population = simulate_from_params(defaults, int(defaults["seed"]), int(defaults["spread_n_users"]))
+    price_2023 = float(dataset.fact("generation_price_2023_usd")["value"])
+    price_2026 = float(dataset.fact("generation_price_2026_usd")["value"])
+    years_observed = int(
+        dataset.fact("generation_price_2026_usd")["year"] - dataset.fact("generation_price_2023_usd")["year"]
+    )
+    central = float(dataset.fact("lab_api_price_decline_per_year")["value"])
+    article = implied_annual_decline(price_2023, price_2026, years_observed)
+    cases = deflation_cases(central, article, float(defaults["serving_cost_decline_per_year"]))
+    multipliers = np.geomspace(0.1, 4.0, 13)
+    years = int(defaults["deflation_years"])
+    headline = compute_headline_figures(population, settings, cases[0], years, price_2026, multipliers)
+    alternatives = structural_alternatives(population, settings, cases, years, price_2026, multipliers)
+    cheap = alternatives["cost"][0]
+    article_case, pass_through = alternatives["deflation"]
+    cost = float(defaults["cost_per_generation_usd"])
+    rows = [
+        ("Cost per generation", f"${cost:g}, the API fees an aggregator pays in the credit example (an assumption)",
+         f"the article's 2026 price, ${price_2026:g}",
+         f"freemium break-even conversion {headline['breakeven_default']:.0%} -> {cheap['breakeven_default']:.1%}; "
+         f"credit margin {headline['credit_margin']:.0%} -> {cheap['credit_margin']:.1%}"),
+        ("Usage-price decline", f"the book's central rate, {central:.0%} a year (the survival chapter's)",
+         f"the article's 2023-2026 pace, {article:.1%} a year",
+         f"credit margin after {years} years {headline['credits_margin_later']:.0%} -> "
+         f"{article_case['credits_margin_later']:.0%}"),
+        ("Serving cost against price", f"costs fall at {cases[0].cost_decline_per_year:.0%} a year",
+         "pass-through: costs fall exactly as fast as usage prices",
+         f"credit margin after {years} years {headline['credits_margin_later']:.0%} -> "
+         f"{pass_through['credits_margin_later']:.0%} (it keeps its starting margin)"),
+        ("Seed", "one population, with each headline's spread over other seeds beside it",
+         f"{int(defaults['spread_seeds'])} other seeds", "the market shocks are common to all users, so more users "
+         "do not average them out; the pricing chapter's uncertainty table gives each figure's spread"),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["Choice", "What the report does", "Alternative", "Effect on the headline"])

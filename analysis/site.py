@@ -113,10 +113,13 @@ def key_figures_page(rows: Sequence[dict[str, Any]]) -> str:
 
 def modelling_choices(dataset: Dataset) -> pd.DataFrame:
     """Every chapter's modelling choices with their computed effects, for the Methods page."""
-    from analysis import survival
+    from analysis import business_models, pricing, survival
     from analysis.parameters import get_chapter
 
-    frames = [survival.modelling_choices(dataset, get_chapter("survival").defaults).assign(Chapter="survival")]
+    frames = [
+        module.modelling_choices(dataset, get_chapter(name).defaults).assign(Chapter=get_chapter(name).title)
+        for name, module in (("business_models", business_models), ("pricing", pricing), ("survival", survival))
+    ]
     frame = pd.concat(frames, ignore_index=True)
     return frame[["Chapter", *[c for c in frame.columns if c != "Chapter"]]]
 

@@ -149,6 +149,28 @@ def test_methods_page_lists_every_assumption(built, dataset):
         assert correction in text
 
 
+def test_methods_page_lists_each_modelling_choice_with_its_effect(built, dataset):
+    """Issue 10: the Methods page names every modelling choice with its computed effect on the headline."""
+    from analysis.site import modelling_choices
+
+    text = _text(built / "book" / "methods.html")
+    assert "Modelling choices and what they change" in text
+    for choice in (
+        "Discount rate",
+        "Midpoint of wide ranges",
+        "Free tier's compute",
+        "Cost per generation",
+        "Usage-price decline",
+        "Centring of the draws",
+        "API price response",
+        "Margins",
+        "Calibration",
+    ):
+        assert choice in text, choice
+    for effect in modelling_choices(dataset)["Effect on the headline"]:
+        assert effect.split(";")[0].split("(")[0].strip() in text, effect
+
+
 def test_every_page_names_version_and_commit(built):
     for page in (built / "book").glob("*.html"):
         source = page.read_text(encoding="utf-8")

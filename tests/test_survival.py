@@ -374,3 +374,18 @@ def test_the_comments_compute_spend_range_is_recorded_as_inconsistent(dataset):
     assert spend["high"] / 1e9 == 25.0
     corrections = dataset["corrections"].set_index("id")
     assert "22.5" in corrections.at["compute_spend_range", "problem"]
+
+
+def test_modelling_choices_state_computed_effects(dataset):
+    """The Methods page rows: the pessimistic API margin without the floor is 1 - 0.55 x (0.58 / 0.454)**7 = -205%."""
+    from analysis.parameters import get_chapter
+
+    choices = sv.modelling_choices(dataset, get_chapter("survival").defaults).set_index("Choice")
+    unfloored = 1 - 0.55 * (0.58 / (1 - 0.42 * 1.3)) ** 7
+    assert round(unfloored * 100) == -205
+    assert choices.at["Margins", "Effect on the headline"].endswith(f"0% instead of {unfloored:.0%}")
+    assert "by up to" in choices.at["API price response", "Effect on the headline"]
+    assert (
+        choices.at["Size of the new round", "Effect on the headline"]
+        == "the frontier leader's round is $124bn in the base case"
+    )
