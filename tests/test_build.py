@@ -153,7 +153,7 @@ def test_methods_page_lists_each_modelling_choice_with_its_effect(built, dataset
     """Issue 10: the Methods page names every modelling choice with its computed effect on the headline."""
     from analysis.site import modelling_choices
 
-    text = _text(built / "book" / "methods.html")
+    text = _text(built / "book" / "methods.html").replace("\u2019", "'").replace("\u2018", "'")
     assert "Modelling choices and what they change" in text
     for choice in (
         "Discount rate",
