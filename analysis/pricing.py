@@ -337,11 +337,14 @@ def summarise(result: StrategyResult) -> dict[str, float]:
     paying_per_month = (result.revenue_usd > 0).sum(axis=0)
     has_payers = paying_per_month > 0
     monthly_revenue = result.revenue_usd.sum(axis=0)[has_payers] / paying_per_month[has_payers]
-    revenue = float(result.revenue_usd.sum())
-    cost = float(result.cost_usd.sum())
-    users_using = result.active & (result.cost_usd.sum(axis=1) > 0)
-    losers = (result.cost_usd.sum(axis=1) > result.revenue_usd.sum(axis=1)) & users_using
-    active_months = result.active[:, None] & np.ones(result.capped.shape[1], dtype=bool)
+    # Each user's totals are summed once: the seed spread calls this a few thousand times per build.
+    revenue_by_user = result.revenue_usd.sum(axis=1)
+    cost_by_user = result.cost_usd.sum(axis=1)
+    revenue = float(revenue_by_user.sum())
+    cost = float(cost_by_user.sum())
+    users_using = result.active & (cost_by_user > 0)
+    losers = (cost_by_user > revenue_by_user) & users_using
+    active_months = int(result.active.sum()) * result.capped.shape[1]
     n_user_months = result.revenue_usd.size
     return {
         "revenue_per_user_month_usd": revenue / n_user_months,
@@ -349,9 +352,9 @@ def summarise(result: StrategyResult) -> dict[str, float]:
         "gross_profit_per_user_month_usd": (revenue - cost) / n_user_months,
         "gross_margin": (revenue - cost) / revenue if revenue > 0 else float("nan"),
         "revenue_cv": float(monthly_revenue.std() / monthly_revenue.mean()) if monthly_revenue.size else float("nan"),
-        "share_paying": float((result.revenue_usd.sum(axis=1) > 0).mean()),
+        "share_paying": float((revenue_by_user > 0).mean()),
         "share_unprofitable_users": float(losers.sum() / max(users_using.sum(), 1)),
-        "share_capped": float(result.capped.sum() / max(active_months.sum(), 1)),
+        "share_capped": float(result.capped.sum() / max(active_months, 1)),
         "free_user_cost_usd": result.free_cost_usd,
     }
 
@@ -578,17 +581,21 @@ def project_deflation(
     years: int,
     price_decline_per_year: float,
     cost_decline_per_year: float,
+    now: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Each strategy now and after ``years`` of usage-price and serving-cost declines.
 
     Demand is held at today's level, so the change isolates price and cost; users who find the
-    cheaper usage prices worth paying join (the participation rule is re-applied).
+    cheaper usage prices worth paying join (the participation rule is re-applied). ``now`` may
+    pass today's :func:`compare_strategies` table of the same population and settings, to save
+    recomputing it.
     """
     _check_share("price_decline_per_year", price_decline_per_year)
     _check_share("cost_decline_per_year", cost_decline_per_year)
     if years < 0:
         raise ValueError(f"years = {years!r} is not allowed: must be >= 0")
-    now = compare_strategies(run_all_strategies(population, settings))
+    if now is None:
+        now = compare_strategies(run_all_strategies(population, settings))
     later_settings = settings.scaled((1 - price_decline_per_year) ** years, (1 - cost_decline_per_year) ** years)
     later = compare_strategies(run_all_strategies(population, later_settings))
     return pd.DataFrame(
@@ -639,13 +646,19 @@ def deflation_cases(
 
 
 def project_deflation_cases(
-    population: Population, settings: PricingSettings, years: int, cases: Sequence[DeflationCase]
+    population: Population,
+    settings: PricingSettings,
+    years: int,
+    cases: Sequence[DeflationCase],
+    now: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """:func:`project_deflation` under each case, stacked, with the case's name and rates as columns."""
     frames = []
+    if now is None:
+        now = compare_strategies(run_all_strategies(population, settings))
     for case in cases:
         frame = project_deflation(
-            population, settings, years, case.usage_price_decline_per_year, case.cost_decline_per_year
+            population, settings, years, case.usage_price_decline_per_year, case.cost_decline_per_year, now
         )
         frames.append(frame.assign(case=case.name, usage_price_decline_per_year=case.usage_price_decline_per_year,
                                    cost_decline_per_year=case.cost_decline_per_year))  # fmt: skip
@@ -685,9 +698,7 @@ def compute_headline_figures(
     if len(cap_multipliers) == 0:
         raise ValueError("cap_multipliers is empty: give at least one multiple of the entry tier's cap")
     results = run_all_strategies(population, settings)
-    comparison = compare_strategies(results).set_index("strategy")
-    freemium = next(r for r in results if r.strategy == "freemium")
-    freemium_cost = float(freemium.cost_usd.sum())
+    now = compare_strategies(results)
     grid = freemium_breakeven_grid(
         population,
         [settings.free_cap],
@@ -700,17 +711,49 @@ def compute_headline_figures(
         cap_multipliers, tiers=[1],
     )  # fmt: skip
     later = project_deflation(
-        population, settings, years, deflation.usage_price_decline_per_year, deflation.cost_decline_per_year
-    ).set_index("strategy")
+        population, settings, years, deflation.usage_price_decline_per_year, deflation.cost_decline_per_year, now
+    )
+    return headline_from_parts(results, now, grid, sweep, later, settings, alt_cost_per_generation_usd)
+
+
+def headline_from_parts(
+    results: Sequence[StrategyResult],
+    comparison: pd.DataFrame,
+    breakeven_grid: pd.DataFrame,
+    cap_sweep: pd.DataFrame,
+    deflation: pd.DataFrame,
+    settings: PricingSettings,
+    alt_cost_per_generation_usd: float,
+) -> dict[str, float]:
+    """The headline figures (keys: :data:`HEADLINE_FIGURES`) read from results already computed.
+
+    ``breakeven_grid`` must hold the free-tier cap of ``settings`` at its cost and at
+    ``alt_cost_per_generation_usd``; ``cap_sweep`` must sweep tier 1; ``deflation`` is one case of
+    :func:`project_deflation`. The chapter computes these for its tables and reads its key
+    figures from them here, so the figures and the tables cannot disagree.
+    """
+    by_strategy = comparison.set_index("strategy")
+    freemium = next(r for r in results if r.strategy == "freemium")
+    freemium_cost = float(freemium.cost_usd.sum())
+    at = breakeven_grid.set_index(["free_cap", "cost_per_generation_usd"])["breakeven_conversion"]
+    for cost in (settings.cost_per_generation_usd, alt_cost_per_generation_usd):
+        if (float(settings.free_cap), float(cost)) not in at.index:
+            raise ValueError(f"breakeven_grid has no row for free_cap = {settings.free_cap!r} and cost = {cost!r}")
+    tier_1 = cap_sweep[cap_sweep["tier"] == 1]
+    if tier_1.empty:
+        raise ValueError("cap_sweep has no row for tier 1: sweep the entry tier's cap")
+    later = deflation.set_index("strategy")
     return {
-        "credit_margin": float(comparison.at["credits", "gross_margin"]),
-        "best_margin": float(comparison["gross_margin"].max()),
-        "swingiest_cv": float(comparison["revenue_cv"].max()),
-        "tiered_capped": float(comparison.at["tiered_subscription", "share_capped"]),
+        "credit_margin": float(by_strategy.at["credits", "gross_margin"]),
+        "best_margin": float(by_strategy["gross_margin"].max()),
+        "swingiest_cv": float(by_strategy["revenue_cv"].max()),
+        "tiered_capped": float(by_strategy.at["tiered_subscription", "share_capped"]),
         "free_cost_share": freemium.free_cost_usd / freemium_cost if freemium_cost > 0 else float("nan"),
-        "breakeven_default": float(grid["breakeven_conversion"].iloc[0]),
-        "breakeven_alt_cost": float(grid["breakeven_conversion"].iloc[-1]),
-        "best_cap_tier_1": float(sweep.loc[sweep["gross_profit_per_user_month_usd"].idxmax(), "cap"]),
+        "breakeven_default": float(
+            at.loc[[(float(settings.free_cap), float(settings.cost_per_generation_usd))]].iloc[0]
+        ),
+        "breakeven_alt_cost": float(at.loc[[(float(settings.free_cap), float(alt_cost_per_generation_usd))]].iloc[0]),
+        "best_cap_tier_1": float(tier_1.loc[tier_1["gross_profit_per_user_month_usd"].idxmax(), "cap"]),
         "credits_margin_later": float(later.at["credits", "gross_margin_later"]),
         "tiered_margin_later": float(later.at["tiered_subscription", "gross_margin_later"]),
     }
@@ -723,6 +766,7 @@ def structural_alternatives(
     years: int,
     alt_cost_per_generation_usd: float,
     cap_multipliers: Sequence[float],
+    now: pd.DataFrame | None = None,
 ) -> dict[str, list[dict[str, float]]]:
     """The headline figures under each structural choice's alternatives, for :func:`uncertainty_budget`.
 
@@ -734,9 +778,11 @@ def structural_alternatives(
     cheap = replace(settings, cost_per_generation_usd=alt_cost_per_generation_usd)
     cost = compute_headline_figures(population, cheap, cases[0], years, alt_cost_per_generation_usd, cap_multipliers)
     deflation = []
+    if now is None:
+        now = compare_strategies(run_all_strategies(population, settings))
     for case in cases[1:]:
         later = project_deflation(
-            population, settings, years, case.usage_price_decline_per_year, case.cost_decline_per_year
+            population, settings, years, case.usage_price_decline_per_year, case.cost_decline_per_year, now
         ).set_index("strategy")
         deflation.append(
             {

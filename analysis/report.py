@@ -756,11 +756,12 @@ def cost_basis_sentence(cost: float, example_cost: float, example_price: float, 
     )
 
 
-def deflation_sentence(cases: pd.DataFrame, years: int) -> str:
+def deflation_sentence(cases: pd.DataFrame, years: int, pace_label: str) -> str:
     """Credit pricing's margin under the three deflation cases, worded by the numbers.
 
     ``cases`` is :func:`analysis.pricing.project_deflation_cases` output; the central case's
-    rates are compared with a tolerance so equal rates read as pass-through.
+    rates are compared with a tolerance so equal rates read as pass-through. ``pace_label``
+    names the article's pace ("the article's 2023–2026 pace"), from the facts' years.
     """
     credits = cases[cases["strategy"] == "credits"].set_index("case")
     central, pace, passing = (credits.loc[c] for c in ("central", "article_pace", "pass_through"))
@@ -772,7 +773,7 @@ def deflation_sentence(cases: pd.DataFrame, years: int) -> str:
     text = (
         f"At the book's central rates {rates}: over {years} years credit pricing's margin "
         f"{change_phrase(central['gross_margin_now'], central['gross_margin_later'], fmt_share)}. "
-        f"If usage prices kept the article's 2023–2026 pace of {fmt_share(pace['usage_price_decline_per_year'], 1)} "
+        f"If usage prices kept {pace_label}, {fmt_share(pace['usage_price_decline_per_year'], 1)} "
         f"a year it {change_phrase(pace['gross_margin_now'], pace['gross_margin_later'], fmt_share)}"
     )
     if abs(price - cost) > 1e-12:
@@ -785,19 +786,21 @@ def deflation_sentence(cases: pd.DataFrame, years: int) -> str:
 
 DEFLATION_CASE_LABELS = {
     "central": "Central: the book's rates",
-    "article_pace": "Usage prices at the article's 2023–2026 pace",
+    "article_pace": "Usage prices at {pace_label}",
     "pass_through": "Pass-through: cost falls as fast as usage prices",
 }
 
 
-def deflation_cases_table(cases: pd.DataFrame, names: Mapping[str, str], years: int) -> pd.DataFrame:
+def deflation_cases_table(
+    cases: pd.DataFrame, names: Mapping[str, str], years: int, pace_label: str
+) -> pd.DataFrame:  # fmt: skip
     """One row per deflation case: its rates and each usage-priced or flat strategy's margin after ``years``."""
     wide = cases.pivot(index="case", columns="strategy", values="gross_margin_later")
     rates = cases.drop_duplicates("case").set_index("case")
     order = [c for c in DEFLATION_CASE_LABELS if c in wide.index]
     frame = pd.DataFrame(
         {
-            "Case": [DEFLATION_CASE_LABELS[c] for c in order],
+            "Case": [DEFLATION_CASE_LABELS[c].format(pace_label=pace_label) for c in order],
             "Usage prices fall, a year": [fmt_share(rates.at[c, "usage_price_decline_per_year"], 1) for c in order],
             "Cost per generation falls, a year": [fmt_share(rates.at[c, "cost_decline_per_year"], 1) for c in order],
         }

@@ -293,7 +293,9 @@ def test_deflation_sentence_names_pass_through_only_when_rates_are_equal():
     population = small_population(n_users=2000)
     for cost_decline, expected in ((0.42, "stays at 60%"), (0.40, "falls from 60% to 56%")):
         cases = pr.deflation_cases(0.42, 0.5359, cost_decline)
-        text = report.deflation_sentence(pr.project_deflation_cases(population, default_settings(), 3, cases), 3)
+        text = report.deflation_sentence(
+            pr.project_deflation_cases(population, default_settings(), 3, cases), 3, "the pace"
+        )
         assert expected in text
         assert ("the pass-through case" in text) == (cost_decline == 0.42)
         assert text.count("stays at 60%") == 1
@@ -410,7 +412,7 @@ def test_every_number_dependent_sentence_matches_its_numbers_in_every_scenario(s
         central, pr.implied_annual_decline(0.04, 0.004, 3), params["serving_cost_decline_per_year"]
     )
     frame = pr.project_deflation_cases(population, settings_, params["deflation_years"], cases)
-    text = report.deflation_sentence(frame, params["deflation_years"])
+    text = report.deflation_sentence(frame, params["deflation_years"], "the pace")
     equal = abs(central - params["serving_cost_decline_per_year"]) < 1e-12
     assert ("the pass-through case" in text) == equal
     credits = frame[(frame["strategy"] == "credits") & (frame["case"] == "central")].iloc[0]
