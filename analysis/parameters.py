@@ -586,7 +586,7 @@ PRICING = Chapter(
         _number(
             "serving_cost_decline_per_year",
             float,
-            0.42,
+            0.35,
             "annual decline of the cost per generation (the book's central serving-cost decline)",
             "share per year",
             "lab_serving_cost_decline_per_year",
