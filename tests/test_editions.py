@@ -1,7 +1,8 @@
-"""Every scenario edition: the survival chapter executed under each preset, its sentences checked against its numbers.
+"""Every scenario edition: each chapter executed under each preset, its sentences checked against its numbers.
 
 A sentence whose truth depends on the numbers is chosen by them; this test reads the sentences back from the
-executed notebook and checks each against the table it describes, so no edition says what its numbers deny.
+executed notebooks and checks them against the tables they describe, so no edition says what its numbers deny.
+(The business-model and pricing sentence functions are also checked per preset in their own test modules.)
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import pytest
 
 from analysis.artifacts import read_outputs
 from analysis.build import REPO_ROOT, execute_notebooks
+from analysis.parameters import CHAPTERS
 from analysis.runs import list_scenarios, load_scenario
 
 DRAWS = 4000  # enough for the sentences; the build runs the chapter's own default
+SMALLER = {"survival": {"n_draws": DRAWS}, "pricing": {"n_users": 20_000, "spread_seeds": 3, "spread_n_users": 5000}}
 
 
 def glued_text(path: Path) -> dict[str, str]:
@@ -39,15 +42,34 @@ def row(table: dict, line: str) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def survival_editions(tmp_path_factory) -> dict[str, Path]:
+def editions(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """Every chapter under every preset, executed once: (preset, chapter) -> executed notebook."""
     root = tmp_path_factory.mktemp("editions")
-    source = REPO_ROOT / "book" / "survival.ipynb"
-    tasks = []
+    tasks, paths = [], {}
     for name in list_scenarios():
-        parameters = {**load_scenario(name).chapters.get("survival", {}), "edition": name, "n_draws": DRAWS}
-        tasks.append((source, root / name, parameters))
+        for chapter in CHAPTERS.values():
+            parameters = {**load_scenario(name).chapters.get(chapter.name, {}), "edition": name,
+                          **SMALLER.get(chapter.name, {})}  # fmt: skip
+            source = REPO_ROOT / chapter.notebook
+            tasks.append((source, root / name / chapter.name, parameters))
+            paths[(name, chapter.name)] = root / name / chapter.name / source.name
     execute_notebooks(tasks, REPO_ROOT, root / "failed", root / "cache")
-    return {name: root / name / "survival.ipynb" for name in list_scenarios()}
+    return paths
+
+
+@pytest.fixture(scope="module")
+def survival_editions(editions) -> dict[str, Path]:
+    return {name: path for (name, chapter), path in editions.items() if chapter == "survival"}
+
+
+@pytest.mark.parametrize("edition", list_scenarios())
+@pytest.mark.parametrize("chapter", list(CHAPTERS))
+def test_no_edition_prints_raw_roles_or_undefined_numbers(editions, edition, chapter):
+    """No glued text or key figure reads 'nan', 'inf' or a raw role, in any chapter of any edition."""
+    path = editions[(edition, chapter)]
+    texts = list(glued_text(path).values()) + [f["text"] for f in read_outputs(path).key_figures]
+    for text in texts:
+        assert not re.search(r"\bnan\b|\binf\b|\{glue|\{numref", text, flags=re.IGNORECASE), (edition, chapter, text)
 
 
 @pytest.mark.parametrize("edition", list_scenarios())
