@@ -215,6 +215,16 @@ def report_version() -> str:
         return "unknown"
 
 
+def questions_markdown(dataset: Any, rows: list[dict[str, Any]], outputs: list[Any]) -> str:
+    """The Questions page of this edition, answered from its key figures (see :mod:`analysis.questions`)."""
+    from analysis import questions
+    from analysis.report import ARCHETYPE_NAMES, strategy_names
+
+    parameters = {o.chapter: o.parameters for o in outputs}
+    built = questions.answers(dataset, rows, parameters, strategy_names(dataset), ARCHETYPE_NAMES)
+    return questions.questions_page(dataset, built)
+
+
 def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> None:
     """Downloads, key-figures page, methods page, data package, and the extra pages in the table of contents."""
     import yaml
@@ -237,11 +247,17 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
     write_key_figures(rows, downloads)
     write_data_package(dataset, data_dir, downloads / "data-package.zip", report_version())
     (stage / "book" / "key_figures.md").write_text(key_figures_page(rows), encoding="utf-8")
+    (stage / "book" / "questions.md").write_text(questions_markdown(dataset, rows, outputs), encoding="utf-8")
     (stage / "book" / "methods.md").write_text(
         methods_page(dataset, source_disagreements(dataset), modelling_choices(dataset)), encoding="utf-8"
     )
     toc = yaml.safe_load((stage / "_toc.yml").read_text(encoding="utf-8"))
-    toc["chapters"] += [{"file": "book/key_figures"}, {"file": "book/methods"}, {"file": "book/citing"}]
+    toc["chapters"] += [
+        {"file": "book/questions"},
+        {"file": "book/key_figures"},
+        {"file": "book/methods"},
+        {"file": "book/citing"},
+    ]
     (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
     config = yaml.safe_load((stage / "_config.yml").read_text(encoding="utf-8"))
     config["sphinx"]["config"]["html_extra_path"] = ["site_extra"]

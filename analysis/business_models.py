@@ -1352,3 +1352,64 @@ def modelling_choices(dataset: Dataset, defaults: Mapping[str, Any]) -> pd.DataF
          "the nearest flip of each claim is one a reader can find inside the stated ranges where one exists"),
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["Choice", "What the report does", "Alternative", "Effect on the headline"])
+
+
+# --- figures the Questions page answers from ---------------------------------------------------
+
+
+def question_figures(margins: pd.DataFrame, unit_economics: pd.DataFrame, claims: pd.DataFrame) -> list[dict[str, Any]]:
+    """Key figures that the readers' questions are answered from: names as text, numbers as values.
+
+    Returns dictionaries for :func:`analysis.report.record_key_figures`: ``key``, ``value``, ``unit``,
+    ``text`` and a memo ``sentence``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"business_model": ["A", "B"], "gross_margin_low": [0.3, 0.7],
+    ...                   "gross_margin_high": [0.6, 0.9]})
+    >>> ue = pd.DataFrame({"business_model": ["A", "B"], "ltv_to_cac": [5.0, 4.0],
+    ...                    "ltv_to_cac_low": [0.2, 2.0], "ltv_to_cac_high": [90.0, 11.0]})
+    >>> c = pd.DataFrame({"claim_id": ["b_beats_a"], "claim": ["B over A"], "agrees": [False]})
+    >>> {f["key"]: f["text"] for f in question_figures(m, ue, c)}["bm_models_above_one"]
+    'B'
+    """
+    best = models_at(unit_economics, "ltv_to_cac", "max")
+    best_row = unit_economics.loc[unit_economics["business_model"] == best[0]].iloc[0]
+    above = list(unit_economics.loc[unit_economics["ltv_to_cac_low"] > 1, "business_model"])
+    floor = float(margins["gross_margin_low"].max())
+    floor_names = list(margins.loc[_tied(margins["gross_margin_low"], floor), "business_model"])
+    thin = float(margins["gross_margin_low"].min())
+    thin_names = list(margins.loc[_tied(margins["gross_margin_low"], thin), "business_model"])
+    low, high = (fmt_significant(float(best_row[f"ltv_to_cac_{end}"]), 1) for end in ("low", "high"))
+    best_names = join_names(best)
+
+    def share_verb(names: list[str]) -> str:
+        return f"{join_names(names)} {'has' if len(names) == 1 else 'share'}"
+
+    figures = [
+        {"key": "bm_best_ltv_to_cac_model", "value": float(best_row["ltv_to_cac"]), "unit": "multiple",
+         "text": best_names,
+         "sentence": f"In the report's base case {best_names} has the highest LTV/CAC of the seven business models."},
+        {"key": "bm_best_ltv_to_cac_low", "value": float(best_row["ltv_to_cac_low"]), "unit": "multiple",
+         "text": low, "sentence": f"The low end of {best[0]}'s LTV/CAC interval is {low}."},
+        {"key": "bm_best_ltv_to_cac_high", "value": float(best_row["ltv_to_cac_high"]), "unit": "multiple",
+         "text": high, "sentence": f"The high end of {best[0]}'s LTV/CAC interval is {high}."},
+        {"key": "bm_models_above_one", "value": float(len(above)), "unit": "count", "text": join_names(above) or "none",
+         "sentence": f"{len(above)} of the seven business models keep LTV/CAC above 1 across their whole interval"
+                     + (f": {join_names(above)}." if above else ".")},
+        {"key": "bm_highest_floor_model", "value": floor, "unit": "share", "text": join_names(floor_names),
+         "sentence": f"{share_verb(floor_names)} the highest gross-margin floor of the models, {fmt_share(floor)}."},
+        {"key": "bm_highest_margin_floor", "value": floor, "unit": "share", "text": fmt_share(floor),
+         "sentence": f"The highest gross-margin floor of the seven business models is {fmt_share(floor)}."},
+        {"key": "bm_lowest_margin_floor", "value": thin, "unit": "share", "text": fmt_share(thin),
+         "sentence": f"The lowest gross-margin floor of the seven business models is {fmt_share(thin)}."},
+        {"key": "bm_thinnest_margin_model", "value": thin, "unit": "share", "text": join_names(thin_names),
+         "sentence": f"{share_verb(thin_names)} the lowest gross-margin floor of the seven models, {fmt_share(thin)}."},
+    ]  # fmt: skip
+    for claim in claims.itertuples(index=False):
+        verdict = "agrees" if claim.agrees else "disagrees"
+        figures.append(
+            {"key": f"bm_claim_{claim.claim_id}", "value": float(bool(claim.agrees)), "unit": "count",
+             "text": verdict, "sentence": f"The report's base case {verdict} with the claim '{claim.claim}'."}
+        )  # fmt: skip
+    return figures

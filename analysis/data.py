@@ -266,6 +266,32 @@ SCHEMAS: dict[str, TableSchema] = {
             description="Which fact supplies each input of each lab archetype and scenario of the survival chapter.",
         ),
         TableSchema(
+            "reader_questions.csv",
+            (
+                Column("id", "id"),
+                Column("order", "integer"),
+                Column("kind", "choice", choices=("faq", "section")),
+                Column("question", description="verbatim: the FAQ question, or the section heading"),
+                Column("quote", description="verbatim: the first sentence of the article's own answer"),
+                Column("source_id", "reference", references="sources.source_id"),
+            ),
+            key="id",
+            description="The questions readers bring (the first article's FAQ and its playbook), answered on the "
+            "Questions page with the report's numbers.",
+        ),
+        TableSchema(
+            "statements.csv",
+            (
+                Column("id", "id"),
+                Column("question_id", "reference", references="reader_questions.id"),
+                Column("source_id", "reference", references="sources.source_id"),
+                Column("quote", description="verbatim from the source"),
+            ),
+            key="id",
+            description="Statements without a figure that an answer on the Questions page quotes: switching "
+            "providers, the entrepreneurs' playbook, costs beyond compute.",
+        ),
+        TableSchema(
             "key_figures.csv",
             (
                 Column("id", "id"),

@@ -970,3 +970,38 @@ def modelling_choices(dataset: Any, defaults: Mapping[str, Any]) -> pd.DataFrame
          "do not average them out; the pricing chapter's uncertainty table gives each figure's spread"),
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["Choice", "What the report does", "Alternative", "Effect on the headline"])
+
+
+def question_figures(
+    deflation_cases_frame: pd.DataFrame, names: Mapping[str, str], central_decline: float, years: int
+) -> list[dict[str, Any]]:
+    """Key figures the Questions page answers from: each strategy's margin now and after ``years`` of the
+    central decline, and the central rate itself (see :func:`analysis.report.record_key_figures`).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"case": ["central"], "strategy": ["credits"], "gross_margin_now": [0.6],
+    ...                       "gross_margin_later": [0.6]})
+    >>> [f["key"] for f in question_figures(frame, {"credits": "Credits"}, 0.35, 3)]
+    ['pr_central_price_decline', 'pr_margin_now_credits', 'pr_margin_later_credits']
+    """
+    central = deflation_cases_frame[deflation_cases_frame["case"] == "central"]
+    figures: list[dict[str, Any]] = [
+        {"key": "pr_central_price_decline", "value": float(central_decline), "unit": "share",
+         "text": f"{central_decline:.0%}",
+         "sentence": f"The report's central assumption is that usage prices fall {central_decline:.0%} a year."},
+    ]  # fmt: skip
+    for row in central.itertuples(index=False):
+        name = names.get(row.strategy, row.strategy)
+        figures.append(
+            {"key": f"pr_margin_now_{row.strategy}", "value": float(row.gross_margin_now), "unit": "share",
+             "text": f"{row.gross_margin_now:.0%}",
+             "sentence": f"On the report's simulated users, {name} earns a {row.gross_margin_now:.0%} gross margin."}
+        )  # fmt: skip
+        figures.append(
+            {"key": f"pr_margin_later_{row.strategy}", "value": float(row.gross_margin_later), "unit": "share",
+             "text": f"{row.gross_margin_later:.0%}",
+             "sentence": f"After {years} more years of falling prices and costs at the central rates, {name} would "
+                         f"earn a {row.gross_margin_later:.0%} gross margin."}
+        )  # fmt: skip
+    return figures

@@ -9,7 +9,7 @@ inserts it as it reads.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import altair as alt
@@ -21,7 +21,7 @@ from analysis import charts
 from analysis.business_models import fmt_significant
 from analysis.data import Dataset
 from analysis.parameters import get_chapter
-from analysis.tables import fmt_number, fmt_range, fmt_share, fmt_usd, myst_table
+from analysis.tables import escape_markdown, fmt_number, fmt_range, fmt_share, fmt_usd, myst_table
 
 TABLE_MIME = "application/vnd.genai-report.table+json"
 KEY_FIGURES_MIME = "application/vnd.genai-report.key-figures+json"
@@ -85,6 +85,12 @@ def key_figure(key: str, value: float | None, unit: str, text: str, sentence: st
     _KEY_FIGURES.append({"id": key, "value": number, "unit": unit, "text": text, "sentence": sentence})
 
 
+def record_key_figures(figures: Iterable[Mapping[str, Any]]) -> None:
+    """Record several key figures at once (each a mapping with key, value, unit, text and sentence)."""
+    for figure in figures:
+        key_figure(figure["key"], figure["value"], figure["unit"], figure["text"], figure["sentence"])
+
+
 def emit_key_figures(chapter: str, params: Mapping[str, Any]) -> None:
     """Display the chapter's key figures (and parameters) as one JSON output of the notebook."""
     from IPython.display import display
@@ -98,6 +104,11 @@ def emit_key_figures(chapter: str, params: Mapping[str, Any]) -> None:
 def md_text(text: str) -> Markdown:
     """Plain text for ``{glue:md}``."""
     return Markdown(str(text))
+
+
+def md_quote(text: str) -> Markdown:
+    """A quotation for ``{glue:md}``, with Markdown's special characters (``$``, ``*``) escaped."""
+    return Markdown(escape_markdown(text))
 
 
 def md_share(value: float, digits: int = 0) -> Markdown:
@@ -889,7 +900,10 @@ SURVIVAL_INPUT_LABELS = {
     "headcount": "headcount",
     "headcount_growth": "headcount growth a year",
     "compensation_usd_m": "compensation per head (USD m)",
-    "other_opex_share": "other operating cost / revenue",
+    "other_opex_share": "sales, support and administration / revenue",
+    "data_to_training": "data costs / training compute",
+    "infrastructure_to_inference": "infrastructure beyond compute / first-year serving cost",
+    "infrastructure_scaling": "growth of infrastructure with serving volume (exponent)",
     "cash_start_usd_bn": "cash at the start (USD bn)",
     "new_round_revenue_multiple": "new round in 2026 / that year's revenue",
     "flat_usage_growth": "usage growth per flat-plan customer a year",
@@ -970,7 +984,9 @@ def projection_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Inference (cost of revenue)": frame["inference_cost"],
         "Training": frame["training"],
         "Talent": frame["talent"],
-        "Other operating": frame["other"],
+        "Data": frame["data"],
+        "Infrastructure beyond compute": frame["infrastructure"],
+        "Sales, support, administration": frame["other"],
         "Operating cash flow": frame["operating_cash_flow"],
         "Cash, no new capital": frame["cash_without_new_capital"],
         "Cash, with the new round": frame["cash_with_new_round"],
@@ -1084,6 +1100,22 @@ def calibration_table(calibration: pd.DataFrame) -> pd.DataFrame:
             ],
             "Note": calibration["note"],
             "Source": calibration["source_id"],
+        }
+    )
+
+
+def archetype_probabilities_table(by_archetype: pd.DataFrame, year: int, decimals: int) -> pd.DataFrame:
+    """Each archetype's headline probabilities under each scenario, printed with the budget's decimals."""
+
+    def share(p: float) -> str:
+        return fmt_share(p, decimals) if p >= 0.5 * 10 ** -(decimals + 2) else f"<{10**-decimals:g}%"
+
+    return pd.DataFrame(
+        {
+            "Archetype": by_archetype["archetype"].map(ARCHETYPE_NAMES),
+            "Scenario": by_archetype["scenario"],
+            f"P(sustained break-even by {year})": by_archetype["p_breakeven_by_year"].map(share),
+            f"P(cash lasts through {year}, no new capital)": by_archetype["p_cash_lasts"].map(share),
         }
     )
 

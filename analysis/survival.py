@@ -19,7 +19,10 @@ The projection (all money in USD billions, one column per year):
 * **training**: final-run cost times a multiple for experiments and failed runs, rising by
   ``training_growth`` a year, a rate that decays like revenue growth (compute budgets follow
   revenue expectations; the essay's optimistic case has training costs stabilising).
-* **talent**: headcount times compensation; **other** operating cost: a share of revenue.
+* **talent**: headcount times compensation; **data** (acquisition, licensing, labelling): a share of training
+  spend; **infrastructure** beyond GPU compute (storage, networking, monitoring, security): a share of the
+  first year's serving cost, growing with serving volume to a power below 1; **other** operating cost (sales,
+  support, administration): a share of revenue.
 * **cash**: starting cash plus operating cash flow; the new round, sized as a multiple of the
   lab's revenue in the round year, is added from that year on.
 
@@ -240,6 +243,8 @@ class Projection:
     cash_start: FloatArray
     margin_by_stream: dict[str, FloatArray] | None = None
     new_round: FloatArray | None = None
+    data: FloatArray | None = None
+    infrastructure: FloatArray | None = None
 
     @property
     def revenue(self) -> FloatArray:
@@ -247,7 +252,8 @@ class Projection:
 
     @property
     def total_cost(self) -> FloatArray:
-        return self.inference_cost + self.training + self.talent + self.other
+        extra = [c for c in (self.data, self.infrastructure) if c is not None]
+        return self.inference_cost + self.training + self.talent + self.other + sum(extra)
 
     def growth_ratio(self) -> FloatArray:
         """Revenue growth over cost growth, year on year (the essay's first thing to watch); NaN in year one."""
@@ -359,7 +365,8 @@ def project_lab(
             f"horizon {start_year}-{end_year} is not allowed: end_year must not be before start_year"
         )
     x = {k: np.asarray(v, dtype=float) for k, v in inputs.items()}
-    for name in ("final_run_cost_usd_bn", "compute_multiple", "headcount", "compensation_usd_m", "other_opex_share"):
+    for name in ("final_run_cost_usd_bn", "compute_multiple", "headcount", "compensation_usd_m", "other_opex_share",
+                 "data_to_training", "infrastructure_to_inference", "infrastructure_scaling"):  # fmt: skip
         if np.any(x[name] < 0):
             raise SurvivalInputError(f"input {name!r} has a negative value: costs must be >= 0")
     if np.any(x["api_price_elasticity"] < 0):
@@ -410,7 +417,15 @@ def project_lab(
         x["headcount_growth"], decay_powers[:, :n_years]
     )
     other = x["other_opex_share"][:, None] * total_revenue
-    ocf = gross_profit - training - talent - other
+    # The first article's costs beyond GPU compute: data grows with each model generation's training, and
+    # infrastructure "with user base but at a lower rate than compute" (an exponent below 1 on serving cost).
+    data = x["data_to_training"][:, None] * training
+    inference = total_revenue - gross_profit
+    served = np.divide(inference, inference[:, :1], out=np.ones_like(inference), where=inference[:, :1] > 0)
+    infrastructure = (x["infrastructure_to_inference"] * inference[:, 0])[:, None] * served ** x[
+        "infrastructure_scaling"
+    ][:, None]
+    ocf = gross_profit - training - talent - other - data - infrastructure
     cash = x["cash_start_usd_bn"][:, None] + np.cumsum(ocf, axis=1)
     if start_year <= new_round_year <= end_year:
         round_size = x["new_round_revenue_multiple"] * total_revenue[:, new_round_year - start_year]
@@ -421,10 +436,12 @@ def project_lab(
         years=years,
         revenue_by_stream=revenue,
         gross_profit=gross_profit,
-        inference_cost=total_revenue - gross_profit,
+        inference_cost=inference,
         training=training,
         talent=talent,
         other=other,
+        data=data,
+        infrastructure=infrastructure,
         operating_cash_flow=ocf,
         cash_without_new_capital=cash,
         cash_with_new_round=cash + round_in,
@@ -447,6 +464,8 @@ def projection_frame(projection: Projection, draw: int = 0) -> pd.DataFrame:
     frame["training"] = p.training[draw]
     frame["talent"] = p.talent[draw]
     frame["other"] = p.other[draw]
+    frame["data"] = p.data[draw] if p.data is not None else 0.0
+    frame["infrastructure"] = p.infrastructure[draw] if p.infrastructure is not None else 0.0
     frame["operating_cash_flow"] = p.operating_cash_flow[draw]
     frame["cash_without_new_capital"] = p.cash_without_new_capital[draw]
     frame["cash_with_new_round"] = p.cash_with_new_round[draw]
@@ -1146,3 +1165,97 @@ def modelling_choices(dataset: Dataset, defaults: Mapping[str, object]) -> pd.Da
          f"the {archetype.replace('_', ' ')}'s round is ${float(base_round[0]):.0f}bn in the base case"),
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["Choice", "What the report does", "Alternative", "Effect on the headline"])
+
+
+# --- figures the Questions page answers from ---------------------------------------------------
+
+
+def archetype_scenario_probabilities(
+    dataset: Dataset,
+    n_draws: int,
+    seed: int,
+    price_cost_correlation: float,
+    start_year: int,
+    end_year: int,
+    headline_year: int,
+) -> pd.DataFrame:
+    """P(sustained break-even by) and P(cash lasts through) ``headline_year`` for every archetype under every
+    scenario, each from its own Monte Carlo with the same seed, with standard errors."""
+    rows = []
+    for archetype in ARCHETYPES:
+        for scenario in SCENARIOS:
+            table = lab_input_table(dataset, archetype, scenario)
+            at = simulate_summary(table, n_draws, seed, price_cost_correlation, start_year, end_year)
+            row = at.probabilities.set_index("year").loc[headline_year]
+            rows.append(
+                {"archetype": archetype, "scenario": scenario, "p_breakeven_by_year": float(row["p_breakeven_by_year"]),
+                 "se_breakeven": float(row["se_breakeven"]), "p_cash_lasts": float(row["p_cash_lasts"]),
+                 "se_cash_lasts": float(row["se_cash_lasts"])}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+COST_LINES = {"inference_cost": "inference", "training": "training", "talent": "talent", "data": "data",
+              "infrastructure": "infrastructure", "other": "other operating"}  # fmt: skip
+
+
+def question_figures(
+    base: Projection,
+    by_archetype: pd.DataFrame,
+    headline_year: int,
+    archetype_names: Mapping[str, str],
+    decimals: int = 0,
+) -> list[dict[str, object]]:
+    """Key figures the Questions page answers from (see :func:`analysis.report.record_key_figures`).
+
+    From the base projection: the first year's operating cash flow, training's share of that year's costs,
+    the cost lines growing faster than revenue in the second year, and the first profitable year; from
+    ``by_archetype`` (:func:`archetype_scenario_probabilities`), each archetype's probabilities under each
+    scenario, printed with ``decimals`` (the chapter's budget decides them).
+    """
+    years = base.years
+    revenue = base.revenue[0]
+    costs = {label: getattr(base, line)[0] for line, label in COST_LINES.items()}
+    total = sum(costs.values())
+    training_share = float(costs["training"][0] / total[0])
+    figures: list[dict[str, object]] = [
+        {"key": "sv_ocf_first_year", "value": float(base.operating_cash_flow[0, 0]), "unit": "usd_bn",
+         "text": f"${base.operating_cash_flow[0, 0]:.1f}B".replace("$-", "-$"),
+         "sentence": f"In the base case the lab's operating cash flow in {years[0]} is "
+                     f"${base.operating_cash_flow[0, 0]:.1f}B.".replace("$-", "-$")},
+        {"key": "sv_training_share_start", "value": training_share, "unit": "share", "text": f"{training_share:.0%}",
+         "sentence": f"Training is {training_share:.0%} of the lab's costs in {years[0]} in the base case."},
+    ]  # fmt: skip
+    if years.size > 1:
+        revenue_growth = revenue[1] / revenue[0] - 1
+        # A tolerance, so that a cost that is a share of revenue does not "outgrow" it by a rounding error.
+        faster = [
+            label for label, line in costs.items() if line[0] > 0 and line[1] / line[0] - 1 > revenue_growth + 1e-9
+        ]
+        figures.append(
+            {"key": "sv_costs_outgrowing_revenue", "value": float(len(faster)), "unit": "count",
+             "text": ", ".join(faster) if faster else "none",
+             "sentence": f"In {years[1]} the base case's {', '.join(faster) if faster else 'no'} cost "
+                         f"line{'s' if len(faster) != 1 else ''} grow{'' if len(faster) != 1 else 's'} faster than "
+                         f"revenue ({revenue_growth:.0%})."}
+        )  # fmt: skip
+    first = base.first_profitable_year()[0]
+    figures.append(
+        {"key": "sv_first_profitable_base", "value": float(first) if np.isfinite(first) else None, "unit": "year",
+         "text": f"{first:.0f}" if np.isfinite(first) else f"not by {years[-1]}",
+         "sentence": f"In the base case the lab's first profitable year is "
+                     f"{f'{first:.0f}' if np.isfinite(first) else f'not reached by {years[-1]}'}."}
+    )  # fmt: skip
+    for row in by_archetype.itertuples(index=False):
+        for measure, key, words in (
+            ("p_cash_lasts", "cash", f"cash lasts through {headline_year} without new capital"),
+            ("p_breakeven_by_year", "be", f"reaches sustained break-even by {headline_year}"),
+        ):
+            value = float(getattr(row, measure))
+            text = f"{value:.{decimals}%}" if value >= 0.5 * 10 ** -(decimals + 2) else f"<{10**-decimals:g}%"
+            figures.append(
+                {"key": f"sv_p_{key}_{row.archetype}_{row.scenario}", "value": value, "unit": "share", "text": text,
+                 "sentence": f"The probability that a {archetype_names[row.archetype]} {words} under the "
+                             f"{row.scenario} scenario is {text}."}
+            )  # fmt: skip
+    return figures

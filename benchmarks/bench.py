@@ -137,6 +137,7 @@ def scalar_projection(x: dict[str, float], start: int, end: int) -> tuple[list[f
     indices = {k: 1.0 for k in ("api", "consumer", "enterprise", "cloud")}
     new_index = {"ads": 1.0, "outcome": 1.0}
     training_index, talent_index = 1.0, 1.0
+    first_inference = 0.0
     multiples = {"api": x["api_growth_multiple"], "consumer": x["consumer_growth_multiple"],
                  "enterprise": x["enterprise_growth_multiple"], "cloud": x["cloud_growth_multiple"]}  # fmt: skip
     for t, year in enumerate(range(start, end + 1)):
@@ -166,7 +167,13 @@ def scalar_projection(x: dict[str, float], start: int, end: int) -> tuple[list[f
         total = sum(revenue.values())
         training = x["final_run_cost_usd_bn"] * x["compute_multiple"] * training_index
         talent = x["headcount"] * x["compensation_usd_m"] / 1000.0 * talent_index
-        ocf = gross_profit - training - talent - x["other_opex_share"] * total
+        inference = total - gross_profit
+        if t == 0:
+            first_inference = inference
+        served = inference / first_inference if first_inference > 0 else 1.0
+        infrastructure = x["infrastructure_to_inference"] * first_inference * served ** x["infrastructure_scaling"]
+        data = x["data_to_training"] * training
+        ocf = gross_profit - training - talent - x["other_opex_share"] * total - data - infrastructure
         cash += ocf
         ocf_by_year.append(ocf)
         cash_by_year.append(cash)

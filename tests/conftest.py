@@ -9,6 +9,12 @@ import pytest
 
 from analysis.data import DATA_DIR, Dataset, load_dataset
 
+# Smaller runs for the editions: enough for every sentence; the build runs each chapter's own defaults.
+EDITION_OVERRIDES = {
+    "survival": {"n_draws": 4000},
+    "pricing": {"n_users": 20_000, "spread_seeds": 3, "spread_n_users": 5000},
+}
+
 
 @pytest.fixture(scope="session")
 def dataset() -> Dataset:
@@ -32,3 +38,23 @@ def built_site(tmp_path_factory) -> Path:
     result = build_book(output_dir=out)
     assert result.html_dir == out / "html"
     return result.html_dir
+
+
+@pytest.fixture(scope="session")
+def editions(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """Every chapter under every preset, executed once: (preset, chapter) -> executed notebook."""
+    from analysis.build import REPO_ROOT, execute_notebooks
+    from analysis.parameters import CHAPTERS
+    from analysis.runs import list_scenarios, load_scenario
+
+    root = tmp_path_factory.mktemp("editions")
+    tasks, paths = [], {}
+    for name in list_scenarios():
+        for chapter in CHAPTERS.values():
+            parameters = {**load_scenario(name).chapters.get(chapter.name, {}), "edition": name,
+                          **EDITION_OVERRIDES.get(chapter.name, {})}  # fmt: skip
+            source = REPO_ROOT / chapter.notebook
+            tasks.append((source, root / name / chapter.name, parameters))
+            paths[(name, chapter.name)] = root / name / chapter.name / source.name
+    execute_notebooks(tasks, REPO_ROOT, root / "failed", root / "cache")
+    return paths

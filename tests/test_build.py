@@ -171,6 +171,17 @@ def test_methods_page_lists_each_modelling_choice_with_its_effect(built, dataset
         assert effect.split(";")[0].split("(")[0].strip() in text, effect
 
 
+def test_questions_page_answers_every_question_after_the_chapters(built, dataset):
+    """Issue 15: the Questions page follows the chapters in the contents and answers all six questions."""
+    text = _text(built / "book" / "questions.html").replace("\u2019", "'")
+    faq = dataset["reader_questions"]
+    for question in faq.loc[faq["kind"] == "faq", "question"]:
+        assert question.replace("’", "'") in text, question
+    assert text.count("How sure.") == len(faq)
+    survival = (built / "book" / "survival.html").read_text(encoding="utf-8")
+    assert 'href="questions.html"' in survival  # the next page after the last chapter
+
+
 def test_every_page_names_version_and_commit(built):
     for page in (built / "book").glob("*.html"):
         source = page.read_text(encoding="utf-8")

@@ -127,7 +127,8 @@ def test_every_reported_quote_is_verbatim_in_its_source(dataset):
         text = read_seed(sources.at[fact.source_id, "seed_file"])
         assert fact.quote in text, f"{fact.id}: quote not found in {fact.source_id}"
     for table, column in (("business_models", "main_risk_quote"), ("ltv_cac_claims", "quote"),
-                          ("company_outcomes", "quote")):  # fmt: skip
+                          ("company_outcomes", "quote"), ("reader_questions", "question"),
+                          ("reader_questions", "quote"), ("statements", "quote")):  # fmt: skip
         for row in dataset[table].itertuples(index=False):
             assert getattr(row, column) in read_seed(sources.at[row.source_id, "seed_file"]), (table, row)
 

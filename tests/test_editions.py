@@ -14,12 +14,8 @@ import nbformat
 import pytest
 
 from analysis.artifacts import read_outputs
-from analysis.build import REPO_ROOT, execute_notebooks
 from analysis.parameters import CHAPTERS
-from analysis.runs import list_scenarios, load_scenario
-
-DRAWS = 4000  # enough for the sentences; the build runs the chapter's own default
-SMALLER = {"survival": {"n_draws": DRAWS}, "pricing": {"n_users": 20_000, "spread_seeds": 3, "spread_n_users": 5000}}
+from analysis.runs import list_scenarios
 
 
 def glued_text(path: Path) -> dict[str, str]:
@@ -39,22 +35,6 @@ def row(table: dict, line: str) -> list[float]:
     """A projection-table row as numbers (percent signs dropped, '–' as None)."""
     cells = next(r for r in table["rows"] if r[0] == line)[1:]
     return [None if c == "–" else float(c.replace("%", "").replace(",", "").replace("−", "-")) for c in cells]
-
-
-@pytest.fixture(scope="module")
-def editions(tmp_path_factory) -> dict[tuple[str, str], Path]:
-    """Every chapter under every preset, executed once: (preset, chapter) -> executed notebook."""
-    root = tmp_path_factory.mktemp("editions")
-    tasks, paths = [], {}
-    for name in list_scenarios():
-        for chapter in CHAPTERS.values():
-            parameters = {**load_scenario(name).chapters.get(chapter.name, {}), "edition": name,
-                          **SMALLER.get(chapter.name, {})}  # fmt: skip
-            source = REPO_ROOT / chapter.notebook
-            tasks.append((source, root / name / chapter.name, parameters))
-            paths[(name, chapter.name)] = root / name / chapter.name / source.name
-    execute_notebooks(tasks, REPO_ROOT, root / "failed", root / "cache")
-    return paths
 
 
 @pytest.fixture(scope="module")

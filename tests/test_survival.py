@@ -55,17 +55,32 @@ def test_commitments_in_years_of_revenue(dataset):
 
 
 def test_first_year_by_hand(leader):
-    """Year one: training = 1.0 x 4 = $4bn; talent = 1,500 x $0.45M = $0.675bn; other = 15% x $8bn = $1.2bn."""
+    """Year one: training = 1.0 x 4 = $4bn; talent = 1,500 x $0.45M = $0.675bn; sales and support = 10% x $8bn;
+    data = 5% of training = $0.2bn; infrastructure = 15% of serving cost (revenue - gross profit)."""
     frame = sv.projection_frame(sv.project_lab(sv.base_inputs(leader), 2025, 2032))
     first = frame.iloc[0]
     assert first["revenue"] == pytest.approx(8.0)
     assert first["training"] == pytest.approx(4.0)
     assert first["talent"] == pytest.approx(0.675)
-    assert first["other"] == pytest.approx(1.2)
+    assert first["other"] == pytest.approx(0.8)
+    assert first["data"] == pytest.approx(0.2)
     gp = 8.0 * (0.45 * 0.45 + 0.40 * 0.55 + 0.10 * 0.775 + 0.05 * 0.30)
     assert first["gross_profit"] == pytest.approx(gp)
-    assert first["operating_cash_flow"] == pytest.approx(gp - 4.0 - 0.675 - 1.2)
-    assert first["cash_without_new_capital"] == pytest.approx(20 + gp - 5.875)
+    assert first["infrastructure"] == pytest.approx(0.15 * (8.0 - gp))
+    costs = 4.0 + 0.675 + 0.8 + 0.2 + 0.15 * (8.0 - gp)
+    assert first["operating_cash_flow"] == pytest.approx(gp - costs)
+    assert first["cash_without_new_capital"] == pytest.approx(20 + gp - costs)
+
+
+def test_infrastructure_grows_more_slowly_than_serving_cost(leader):
+    """Infrastructure_t = 0.15 x serving_0 x (serving_t / serving_0)**0.7: 'at a lower rate than compute'."""
+    p = sv.project_lab(sv.base_inputs(leader), 2025, 2032)
+    served = p.inference_cost[0] / p.inference_cost[0, 0]
+    assert_allclose(p.infrastructure[0], 0.15 * p.inference_cost[0, 0] * served**0.7)
+    assert p.infrastructure[0, -1] / p.infrastructure[0, 0] < served[-1]
+    assert_allclose(p.data[0], 0.05 * p.training[0])
+    assert_allclose(p.total_cost[0], p.inference_cost[0] + p.training[0] + p.talent[0] + p.other[0] + p.data[0]
+                    + p.infrastructure[0])  # fmt: skip
 
 
 def test_second_year_by_hand(leader):
@@ -375,11 +390,11 @@ def test_a_steeper_price_decline_never_raises_revenue_when_demand_is_inelastic(d
 @settings(max_examples=30, deadline=None)
 @given(draw=st.integers(0, 10_000))
 def test_the_cash_identity_holds_every_year(dataset, draw):
-    """cash_t = cash_(t-1) + revenue - inference - training - talent - other, every year."""
+    """cash_t = cash_(t-1) + revenue - inference - training - talent - other - data - infrastructure, every year."""
     table = sv.lab_input_table(dataset, "subscale_lab", "base")
     p = sv.project_lab(sv.draw_inputs(table, 1, draw, 0.5), 2025, 2032)
     previous = np.concatenate([p.cash_start[:, None], p.cash_without_new_capital[:, :-1]], axis=1)
-    flows = p.revenue - p.inference_cost - p.training - p.talent - p.other
+    flows = p.revenue - p.inference_cost - p.training - p.talent - p.other - p.data - p.infrastructure
     assert_allclose(p.cash_without_new_capital, previous + flows, rtol=1e-10, atol=1e-9)
 
 
