@@ -1413,3 +1413,47 @@ def question_figures(margins: pd.DataFrame, unit_economics: pd.DataFrame, claims
              "text": verdict, "sentence": f"The report's base case {verdict} with the claim '{claim.claim}'."}
         )  # fmt: skip
     return figures
+
+
+# --- the explorer: LTV/CAC and the claims over a grid of the inputs that decide them ---------------
+
+
+def explorer_grid(
+    dataset: Dataset,
+    cac_multipliers: Sequence[float],
+    churn_multipliers: Sequence[float],
+    annual_discount_rates: Sequence[float],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Base-case LTV/CAC of every model, and every claim's verdict, at each point of the grid.
+
+    Returns ``(models, claims)``: one row per (point, model) with ``ltv_to_cac`` and its interval, and
+    one row per (point, claim) with ``agrees``. Computed by the chapter's own functions, so the point at
+    the chapter's parameters is its published table.
+    """
+    for name, grid in (("cac_multipliers", cac_multipliers), ("churn_multipliers", churn_multipliers),
+                       ("annual_discount_rates", annual_discount_rates)):  # fmt: skip
+        if len(grid) == 0:
+            raise ValueError(f"{name} is empty: give at least one value")
+    models = []
+    for cac in cac_multipliers:
+        for churn in churn_multipliers:
+            for rate in annual_discount_rates:
+                point = {"cac_multiplier": float(cac), "churn_multiplier": float(churn),
+                         "annual_discount_rate": float(rate)}  # fmt: skip
+                economics = compute_unit_economics(dataset, rate, cac, churn)
+                models.append(
+                    economics[
+                        ["business_model_id", "business_model", "ltv_to_cac", "ltv_to_cac_low", "ltv_to_cac_high"]
+                    ].assign(**point)  # fmt: skip
+                )
+    frame = pd.concat(models, ignore_index=True)
+    keys = ["cac_multiplier", "churn_multiplier", "annual_discount_rate"]
+    wide = frame.pivot_table(index=keys, columns="business_model_id", values="ltv_to_cac").reset_index()
+    claims = []
+    # A claim agrees where the favoured model's base-case LTV/CAC exceeds the other's (as in evaluate_claims).
+    for claim in dataset["ltv_cac_claims"].itertuples(index=False):
+        verdict = wide[keys].assign(
+            claim_id=claim.id, claim=claim.quote, agrees=wide[claim.favoured_model_id] > wide[claim.other_model_id]
+        )
+        claims.append(verdict)
+    return frame, pd.concat(claims, ignore_index=True)

@@ -74,12 +74,15 @@ class SurvivalInputError(ValueError):
     """A survival input or setting is outside what is allowed."""
 
 
-def lab_input_table(dataset: Dataset, archetype: str, scenario: str = "base") -> pd.DataFrame:
+def lab_input_table(
+    dataset: Dataset, archetype: str, scenario: str = "base", scales: Mapping[str, float] | None = None
+) -> pd.DataFrame:
     """The inputs of one archetype under one scenario, with low, base, high and provenance.
 
     A scenario adjusts the archetype's own inputs: each scenario row is a factor (a fact of unit
     ``multiple``) that scales the low, base and high of the input it names, so an optimistic
-    scenario moves every archetype the same way from where that archetype starts.
+    scenario moves every archetype the same way from where that archetype starts. ``scales``
+    (a reader's re-run or the explorer) multiplies named inputs the same way, after the scenario.
     """
     if archetype not in ARCHETYPES:
         raise SurvivalInputError(f"archetype {archetype!r} is not allowed: choose one of {', '.join(ARCHETYPES)}")
@@ -109,6 +112,12 @@ def lab_input_table(dataset: Dataset, archetype: str, scenario: str = "base") ->
         raise SurvivalInputError(f"scenario {scenario!r} adjusts {', '.join(unknown)}, which {archetype} does not have")
     table = pd.DataFrame(records).set_index("input", drop=False)
     table.index.name = None
+    for name, scale in (scales or {}).items():
+        if name not in table.index:
+            raise SurvivalInputError(f"cannot scale {name!r}: {archetype} has no such input")
+        if not np.isfinite(scale) or scale <= 0:
+            raise SurvivalInputError(f"scale of {name!r} = {scale!r} is not allowed: must be a number > 0")
+        table.loc[name, ["low", "base", "high"]] = table.loc[name, ["low", "base", "high"]].astype(float) * scale
     shares = sum(table.at[f"share_{s}", "base"] for s in ("api", "consumer", "enterprise", "cloud"))
     if abs(shares - 1.0) > 1e-9:
         raise SurvivalInputError(f"{archetype}: the four starting revenue shares sum to {shares:g}, not 1")
@@ -1259,3 +1268,44 @@ def question_figures(
                              f"{row.scenario} scenario is {text}."}
             )  # fmt: skip
     return figures
+
+
+# --- the explorer: headline probabilities over a grid of the inputs that decide them ---------------
+
+EXPLORER_INPUTS = ("growth_initial", "training_growth", "api_price_elasticity")
+
+
+def explorer_grid(
+    dataset: Dataset,
+    archetype: str,
+    scenario: str,
+    scales: Mapping[str, Sequence[float]],
+    n_draws: int,
+    seed: int,
+    price_cost_correlation: float,
+    start_year: int,
+    end_year: int,
+) -> pd.DataFrame:
+    """P(sustained break-even by) and P(cash lasts through) each year at every point of a grid of input scales.
+
+    Each point is the chapter's own Monte Carlo with the named inputs' ranges scaled (as a re-run with those
+    scales would run it): the same seed gives every point the same normal scores (common random numbers), so
+    neighbouring points differ by the assumption, not by noise, and the point where every scale is 1 is the
+    chapter's published result exactly.
+    """
+    names = list(scales)
+    if not names:
+        raise SurvivalInputError("scales is empty: name at least one input and its grid of scales")
+    grids = [np.asarray(scales[name], dtype=float) for name in names]
+    for name, grid in zip(names, grids, strict=True):
+        if grid.size == 0:
+            raise SurvivalInputError(f"the grid of {name!r} is empty: give at least one scale")
+    rows = []
+    for point in np.array(np.meshgrid(*grids, indexing="ij")).reshape(len(names), -1).T:
+        table = lab_input_table(dataset, archetype, scenario, dict(zip(names, point.tolist(), strict=True)))
+        summary = simulate_summary(table, n_draws, seed, price_cost_correlation, start_year, end_year)
+        frame = summary.probabilities[["year", "p_breakeven_by_year", "p_cash_lasts"]].copy()
+        for name, value in zip(names, point, strict=True):
+            frame[f"{name}_scale"] = float(value)
+        rows.append(frame)
+    return pd.concat(rows, ignore_index=True)

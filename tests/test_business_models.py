@@ -548,3 +548,19 @@ def test_two_minimums_are_lower_bounds_not_a_disagreement(dataset):
     assert openai["relation"].iloc[0].startswith("both are lower bounds")
     assert max(openai["central_value"]) == 5e9
     assert bm.figure_bound(4.0, 3.0, 5.0) == "exact" and bm.figure_bound(None, None, 8e9) == "at most"
+
+
+def test_explorer_grid_reproduces_the_chapter_at_its_parameters(dataset):
+    """The grid point (CAC x1, churn x1, 10%) is the chapter's unit-economics table and claims; doubling CAC
+    halves every LTV/CAC (LTV does not depend on CAC)."""
+    models, claims = bm.explorer_grid(dataset, [1.0, 2.0], [1.0], [0.1])
+    default = models[models["cac_multiplier"] == 1.0].set_index("business_model_id")["ltv_to_cac"]
+    expected = bm.compute_unit_economics(dataset, 0.1).set_index("business_model_id")["ltv_to_cac"]
+    assert_allclose(default.loc[expected.index], expected)
+    doubled = models[models["cac_multiplier"] == 2.0].set_index("business_model_id")["ltv_to_cac"]
+    assert_allclose(doubled.loc[expected.index], expected / 2)
+    verdicts = claims[claims["cac_multiplier"] == 1.0].set_index("claim_id")["agrees"]
+    chapter = bm.evaluate_claims(dataset, 0.1).set_index("claim_id")["agrees"]
+    assert verdicts.loc[chapter.index].tolist() == chapter.tolist()
+    with pytest.raises(ValueError, match="cac_multipliers is empty"):
+        bm.explorer_grid(dataset, [], [1.0], [0.1])

@@ -457,3 +457,24 @@ def test_modelling_choices_state_computed_effects(dataset):
         choices.at["Size of the new round", "Effect on the headline"]
         == "the frontier leader's round is $125bn in the base case"
     )
+
+
+def test_explorer_grid_at_the_default_point_is_the_chapters_monte_carlo(dataset, leader):
+    """Scales of 1 reproduce simulate_summary exactly; faster training growth lowers P(break-even) at every
+    year (common random numbers: the same draws, only the assumption moves)."""
+    grid = sv.explorer_grid(dataset, "frontier_leader", "base", {"training_growth": [0.5, 1.0, 1.5]}, 3000, 9, 0.8,
+                            2025, 2032)  # fmt: skip
+    summary = sv.simulate_summary(leader, 3000, 9, 0.8, 2025, 2032).probabilities
+    default = grid[grid["training_growth_scale"] == 1.0].reset_index(drop=True)
+    pd.testing.assert_series_equal(default["p_breakeven_by_year"], summary["p_breakeven_by_year"])
+    pd.testing.assert_series_equal(default["p_cash_lasts"], summary["p_cash_lasts"])
+    low, high = (grid[grid["training_growth_scale"] == s].set_index("year") for s in (0.5, 1.5))
+    assert (low["p_breakeven_by_year"] >= high["p_breakeven_by_year"]).all()
+    assert low.loc[2030, "p_cash_lasts"] > high.loc[2030, "p_cash_lasts"]
+    again = sv.explorer_grid(dataset, "frontier_leader", "base", {"training_growth": [0.5, 1.0, 1.5]}, 3000, 9, 0.8,
+                             2025, 2032)  # fmt: skip
+    pd.testing.assert_frame_equal(grid, again)
+    with pytest.raises(sv.SurvivalInputError, match="cannot scale 'training': frontier_leader has no such input"):
+        sv.explorer_grid(dataset, "frontier_leader", "base", {"training": [1.0]}, 10, 1, 0.8, 2025, 2026)
+    with pytest.raises(sv.SurvivalInputError, match="scale of 'training_growth' = -1.0 is not allowed"):
+        sv.lab_input_table(dataset, "frontier_leader", "base", {"training_growth": -1.0})
