@@ -16,7 +16,7 @@ help: ## Show the targets
 	@echo "  .venv/bin/python -m analysis params CHAPTER                  parameters, defaults, provenance"
 	@echo "  .venv/bin/python -m analysis run CHAPTER -p NAME=VALUE --name RUN   into _build/runs/RUN"
 	@echo "  .venv/bin/python -m analysis run CHAPTER --scenario NAME     from data/scenarios/NAME.yaml"
-	@echo "  .venv/bin/python -m analysis sweep CHAPTER -p NAME=START:STOP:STEPS   a grid, in parallel"
+	@echo "  .venv/bin/python -m analysis sweep CHAPTER -p NAME=START:STOP:POINTS  a grid, in parallel"
 	@echo "  .venv/bin/python -m analysis build --scenario NAME           an edition in _build/editions/NAME"
 	@echo "  .venv/bin/python -m analysis --help                          everything, with examples"
 

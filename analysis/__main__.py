@@ -1,6 +1,7 @@
 """Command line of the report: build the book, list parameters, re-run chapters, sweep, scenarios.
 
-Exit status: 0 on success, 1 when a build or run fails, 2 for bad input (nothing is executed or written).
+Exit status: 0 on success, 1 when a build or run fails, 2 for bad input (nothing is executed or written),
+130 when stopped (Ctrl-C, SIGTERM; child processes are ended first).
 """
 
 from __future__ import annotations
@@ -20,15 +21,27 @@ examples:
   python -m analysis run business_models -f my_assumptions.yaml --name memo-2026-11
   python -m analysis sweep business_models -p cac_multiplier=0.5:2:4 --name cac-stress
   python -m analysis build --scenario price_war
+  python -m analysis cache --clear
 
 Runs go to _build/runs/NAME/, sweeps to _build/sweeps/NAME/, scenario editions to
-_build/editions/SCENARIO/html; an existing folder is never overwritten without --overwrite.
+_build/editions/SCENARIO/html; an existing folder is never overwritten without --overwrite,
+and a name in use by a running command is refused. Exit status: 0 done, 1 failed, 2 bad
+input (nothing run or written), 130 stopped.
 """
 
 
-def main(argv: list[str] | None = None) -> int:
-    from analysis import runs
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number from 1 to 64."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed: give 1 to 64")
+    return value
 
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description="The Economics of Generative AI: build the book, list chapter parameters, re-run chapters "
@@ -39,9 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="execute every chapter with papermill and build the site")
     build.add_argument("--output", default=None, help="build folder (default: _build); the site goes to OUTPUT/html")
-    build.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: one per core)")
+    build.add_argument("--jobs", type=_jobs, default=None, help="notebooks executed at once (default: one per core)")
     build.add_argument("--scenario", default=None, help="build an edition under a scenario preset into "
                        "_build/editions/SCENARIO")  # fmt: skip
+    build.add_argument("--overwrite", action="store_true", help="replace an existing scenario edition")
     params = commands.add_parser("params", help="list a chapter's parameters: type, default, allowed, provenance")
     params.add_argument("chapter", choices=sorted(CHAPTERS))
     run = commands.add_parser("run", help="re-run one chapter with new parameters into _build/runs/NAME")
@@ -56,23 +70,42 @@ def main(argv: list[str] | None = None) -> int:
     sweep = commands.add_parser("sweep", help="run a grid of parameter values in parallel")
     sweep.add_argument("chapter", choices=sorted(CHAPTERS))
     sweep.add_argument("-p", "--parameter", action="append", default=[], required=True,
-                       metavar="NAME=START:STOP:STEPS", help="a swept parameter; repeatable")  # fmt: skip
+                       metavar="NAME=START:STOP:POINTS", help="a swept parameter: POINTS evenly spaced values from "
+                       "START to STOP, or NAME=a,b,c; repeatable (the grid is every combination)")  # fmt: skip
     sweep.add_argument("--scenario", default=None, help="hold the other parameters at a scenario's values")
     sweep.add_argument("--name", default=None, help="sweep name (default: CHAPTER-sweep-TIMESTAMP)")
     sweep.add_argument("--overwrite", action="store_true", help="replace an existing sweep of the same name")
-    sweep.add_argument("--jobs", type=int, default=None, help="grid points run at once (default: one per core)")
+    sweep.add_argument("--jobs", type=_jobs, default=None, help="grid points run at once (default: one per core)")
+    sweep.add_argument("--yes", action="store_true", help="run a sweep of more than 25 points")
     commands.add_parser("scenarios", help="list the scenario presets")
+    cache = commands.add_parser("cache", help="show the execution cache's size; --clear empties it")
+    cache.add_argument("--clear", action="store_true", help="delete every cached execution")
     args = parser.parse_args(argv)
+
+    from analysis.processes import end_descendants, stop_on_terminate
+
+    try:
+        with stop_on_terminate():
+            return _command(args)
+    except KeyboardInterrupt as stop:
+        ended = end_descendants()
+        print(f"stopped ({stop or 'interrupted'}); {ended} child process(es) ended", file=sys.stderr)
+        return 130
+
+
+def _command(args: argparse.Namespace) -> int:
+    from analysis import runs
+    from analysis.folders import FolderError
+    from analysis.parameters import ParameterError
 
     try:
         if args.command == "params":
             print(describe_parameters(args.chapter).to_string(index=False))
             return 0
         if args.command == "scenarios":
-            for name in runs.list_scenarios():
-                scenario = runs.load_scenario(name)
-                print(f"{name:16} {scenario.description} (sources: {', '.join(scenario.sources)})")
-            return 0
+            return _list_scenarios()
+        if args.command == "cache":
+            return _cache(args.clear)
         if args.command == "run":
             values, changed = runs.resolve_parameters(args.chapter, args.scenario, args.file, args.parameter)
             name = runs.check_run_name(args.name or runs.default_run_name(args.chapter))
@@ -95,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             grid = runs.parse_sweep(args.parameter)
             name = runs.check_run_name(args.name or runs.default_run_name(args.chapter + "-sweep"))
             folder = runs.sweep(args.chapter, base, grid, name, overwrite=args.overwrite, jobs=args.jobs,
-                                progress=runs._print_progress)  # fmt: skip
+                                yes=args.yes, progress=runs._print_progress)  # fmt: skip
             print(f"sweep {name}: {folder / 'sweep.csv'} and {folder / 'sweep.svg'}")
             return 0
         # build
@@ -108,17 +141,54 @@ def main(argv: list[str] | None = None) -> int:
                 parameters={c: {**v, "edition": scenario.name} for c, v in scenario.chapters.items()},
                 cache_dir=runs.BUILD_DIR / "cache",
                 banner=f"Scenario edition '{scenario.name}': {scenario.description}",
+                overwrite=args.overwrite,
             )  # fmt: skip
         else:
             result = build_book(output_dir=args.output, jobs=args.jobs)
-    except runs.UsageError as error:
+    except (runs.UsageError, FolderError, ParameterError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (BuildError, DataValidationError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a disk that filled up, a folder made read-only while the command ran
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"error: {error.strerror or error}{where}; nothing was moved into place", file=sys.stderr)
+        return 1
     print(f"built {len(result.notebooks)} notebook(s) into {result.html_dir} in {result.seconds:.1f} s")
     print(f"open {result.html_dir / 'index.html'}")
+    return 0
+
+
+def _list_scenarios() -> int:
+    """Every scenario preset with its description; a broken preset is named on stderr (exit 2), the rest listed."""
+    from analysis import runs
+
+    broken = 0
+    for name in runs.list_scenarios():
+        try:
+            scenario = runs.load_scenario(name)
+        except runs.UsageError as error:
+            print(f"error: {error}", file=sys.stderr)
+            broken += 1
+            continue
+        print(f"{name:16} {scenario.description} (sources: {', '.join(scenario.sources)})")
+    return 2 if broken else 0
+
+
+def _cache(clear: bool) -> int:
+    from analysis import runs
+    from analysis.build import CACHE_LIMIT_MB, cache_entries, prune_cache
+
+    cache_dir = runs.BUILD_DIR / "cache"
+    if clear:
+        removed = prune_cache(cache_dir, limit_mb=0)
+        print(f"removed {len(removed)} cached execution(s) from {cache_dir}")
+        return 0
+    entries = cache_entries(cache_dir)
+    size_mb = sum(e.size_bytes for e in entries) / 2**20
+    print(f"{cache_dir}: {len(entries)} cached execution(s), {size_mb:.1f} MB (kept under {CACHE_LIMIT_MB:g} MB, "
+          "least recently used pruned first; set GENAI_REPORT_CACHE_MB to change)")  # fmt: skip
     return 0
 
 

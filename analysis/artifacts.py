@@ -14,11 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
-from analysis.charts import spec_from_chart_html
-from analysis.report import KEY_FIGURES_MIME, TABLE_MIME
-
 
 @dataclass(frozen=True)
 class ChapterOutputs:
@@ -33,6 +28,12 @@ class ChapterOutputs:
 
 def read_outputs(path: Path | str) -> ChapterOutputs:
     """Read the glued tables and charts and the emitted key figures of an executed notebook."""
+    # Imported here: the command line checks its input before it pays for the presentation layer.
+    import nbformat
+
+    from analysis.charts import spec_from_chart_html
+    from analysis.report import KEY_FIGURES_MIME, TABLE_MIME
+
     notebook = nbformat.read(str(path), as_version=4)
     tables: dict[str, dict[str, Any]] = {}
     charts: dict[str, dict[str, Any]] = {}

@@ -9,6 +9,7 @@ previous site as it was.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,10 +17,8 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,9 @@ from typing import Any
 import pandas as pd
 
 from analysis.data import DATA_DIR, load_dataset
+from analysis.folders import FolderError, claim, make_temporary, move_into_place, remove_stale, written_in_place
 from analysis.parameters import CHAPTERS
+from analysis.processes import jupyter_book_command, worker_pool
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BOOK_FILES = ("_config.yml", "_toc.yml")
@@ -52,12 +53,25 @@ def _first_line(text: str, limit: int = 160) -> str:
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+_MARKER = re.compile(r"^\s*-+>\s*\d+\s?(.*)$")
+
+
 def _failing_line(traceback: list[str], source: str) -> str:
-    """The line of the cell that raised, from IPython's '---->' marker; else the cell's first line."""
+    r"""The line of the cell that raised, from IPython's arrow (``---->`` on lines 1-9, ``--->`` from line 10);
+    else the cell's first line.
+
+    Examples
+    --------
+    >>> _failing_line(["Cell In[3], line 12\n     11 y = 2\n---> 12 raise ValueError(y)\n"], "x = 1")
+    'raise ValueError(y)'
+    >>> _failing_line(["Cell In[3], line 2\n      1 y = 2\n----> 2 raise ValueError(y)\n"], "x = 1")
+    'raise ValueError(y)'
+    """
     for frame in traceback or []:
         for line in _ANSI.sub("", frame).splitlines():
-            if line.lstrip().startswith("---->"):
-                return line.split("---->", 1)[1].strip().lstrip("0123456789 ").strip()
+            match = _MARKER.match(line)
+            if match:
+                return match.group(1).strip()
     return _first_line(source)
 
 
@@ -126,23 +140,142 @@ def _keep(target: str, kept: Path) -> Path:
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+# A named edition is executed under this placeholder and its name written in when the result is
+# copied out of the cache, so runs and editions that differ only in name share one execution.
+EDITION_PLACEHOLDER = "EDITION-PLACEHOLDER-7c1e"
+
+
+def executed_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters an execution is keyed on and run with: a named edition becomes the placeholder.
+
+    Examples
+    --------
+    >>> executed_parameters({"edition": "cac-stress", "cac_multiplier": 2.0})
+    {'edition': 'EDITION-PLACEHOLDER-7c1e', 'cac_multiplier': 2.0}
+    >>> executed_parameters({"edition": "default"})
+    {'edition': 'default'}
+    """
+    params = dict(parameters)
+    if params.get("edition", "default") != "default":
+        params["edition"] = EDITION_PLACEHOLDER
+    return params
+
+
 def execution_key(source: Path, parameters: Mapping[str, Any], data_dir: Path = DATA_DIR) -> str:
     """Cache key of one execution: the notebook, its parameters, the data files and the analysis package.
 
     Any change to one of them gives a new key, so exactly the notebooks it affects are re-executed.
+    The name of a run or edition is not part of it (see :func:`executed_parameters`).
     """
     import numpy
     import pandas
 
     digest = hashlib.sha256()
     digest.update(Path(source).read_bytes())
-    digest.update(json.dumps(dict(parameters), sort_keys=True, default=str).encode())
+    digest.update(json.dumps(executed_parameters(parameters), sort_keys=True, default=str).encode())
     digest.update(f"{sys.version}|numpy {numpy.__version__}|pandas {pandas.__version__}".encode())
     for folder, pattern in ((Path(data_dir), "**/*"), (PACKAGE_DIR, "*.py")):
         for path in sorted(p for p in folder.glob(pattern) if p.is_file()):
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:32]
+
+
+_TABLE_CELL = re.compile(r"^(?:\* |  )- ")
+
+
+def _name_edition(value: Any, edition: str, markdown: bool = False) -> Any:
+    """``value`` (a notebook's JSON) with the placeholder replaced by the edition's name.
+
+    In Markdown the name is escaped inside table cells (as :func:`analysis.tables.myst_table` escapes
+    every cell) and written as it is in captions and prose, exactly as executing under the name would.
+    """
+    if isinstance(value, str):
+        if EDITION_PLACEHOLDER not in value:
+            return value
+        if not markdown:
+            return value.replace(EDITION_PLACEHOLDER, edition)
+        from analysis.tables import escape_markdown
+
+        escaped = escape_markdown(edition)
+        return "".join(
+            line.replace(EDITION_PLACEHOLDER, escaped if _TABLE_CELL.match(line) else edition)
+            for line in value.splitlines(keepends=True)
+        )
+    if isinstance(value, list):
+        return [_name_edition(v, edition, markdown) for v in value]
+    if isinstance(value, dict):
+        return {k: _name_edition(v, edition, markdown or k.endswith("text/markdown")) for k, v in value.items()}
+    return value
+
+
+def restore_edition_name(notebook: Path, edition: str) -> None:
+    """Write the edition's name into a notebook executed under :data:`EDITION_PLACEHOLDER`."""
+    text = notebook.read_text(encoding="utf-8")
+    if EDITION_PLACEHOLDER not in text:
+        return
+    named = _name_edition(json.loads(text), edition)
+    notebook.write_text(json.dumps(named, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+CACHE_LIMIT_MB = float(os.environ.get("GENAI_REPORT_CACHE_MB", "500"))
+# An entry used this recently is never pruned: another command may be copying it out.
+CACHE_GRACE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    key: str
+    path: Path
+    size_bytes: int
+    last_used: float
+
+
+def cache_entries(cache_dir: Path) -> list[CacheEntry]:
+    """The complete entries of an execution cache, least recently used first."""
+    from analysis.folders import folder_size_bytes
+
+    entries = []
+    if not cache_dir.is_dir():
+        return entries
+    for path in cache_dir.iterdir():
+        complete = path / "COMPLETE"
+        if path.name.startswith(".") or not complete.exists():
+            continue
+        try:
+            last_used = complete.stat().st_mtime
+        except OSError:
+            continue
+        entries.append(CacheEntry(path.name, path, folder_size_bytes(path), last_used))
+    return sorted(entries, key=lambda e: e.last_used)
+
+
+def prune_cache(cache_dir: Path, limit_mb: float = CACHE_LIMIT_MB, keep: frozenset[str] = frozenset()) -> list[str]:
+    """Delete least recently used entries until the cache holds at most ``limit_mb``; return their keys.
+
+    Entries in ``keep`` and entries used in the last :data:`CACHE_GRACE_SECONDS` are kept.
+    ``limit_mb=0`` empties the cache (``python -m analysis cache --clear``).
+    """
+    entries = cache_entries(cache_dir)
+    total = sum(e.size_bytes for e in entries)
+    limit = limit_mb * 2**20
+    removed = []
+    now = time.time()
+    for entry in entries:
+        if total <= limit:
+            break
+        if entry.key in keep or (limit_mb > 0 and now - entry.last_used < CACHE_GRACE_SECONDS):
+            continue
+        aside = make_temporary(cache_dir, "old", entry.key)
+        try:
+            os.replace(entry.path, aside / entry.key)
+        except OSError:
+            shutil.rmtree(aside, ignore_errors=True)
+            continue
+        shutil.rmtree(aside, ignore_errors=True)
+        total -= entry.size_bytes
+        removed.append(entry.key)
+    return removed
 
 
 def execute_notebooks(
@@ -159,35 +292,44 @@ def execute_notebooks(
     task, whether it came from the cache. Raises :class:`BuildError` listing every failure.
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale(cache_dir)
     keys = [execution_key(src, params, data_dir) for src, _, params in tasks]
     pending = []
     for (src, _, params), key in zip(tasks, keys, strict=True):
-        if (cache_dir / key / "COMPLETE").exists():
+        if (cache_dir / key / "COMPLETE").exists() or key in {k for _, k, _ in pending}:
             continue
-        workdir = Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=cache_dir))
+        workdir = make_temporary(cache_dir, "tmp", key)
         label = str(src.relative_to(root)) if src.is_relative_to(root) else str(src)
-        pending.append(((str(src), str(workdir / src.name), dict(params), label, str(failed_dir)), key, workdir))
+        task = (str(src), str(workdir / src.name), executed_parameters(params), label, str(failed_dir))
+        pending.append((task, key, workdir))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
-    if workers == 1:
-        errors = [_execute_one(p) for p, _, _ in pending]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            errors = list(pool.map(_execute_one, [p for p, _, _ in pending]))
-    failures = []
-    for (_, key, workdir), error in zip(pending, errors, strict=True):
-        if error:
-            failures.append(error)
+    try:
+        if workers == 1:
+            errors = [_execute_one(p) for p, _, _ in pending]
+        else:
+            with worker_pool(workers) as pool:
+                errors = list(pool.map(_execute_one, [p for p, _, _ in pending]))
+        failures = []
+        for (_, key, workdir), error in zip(pending, errors, strict=True):
+            if error:
+                failures.append(error)
+                continue
+            (workdir / "COMPLETE").write_text(key)
+            # If another command finished the same execution first, its result is the same: keep that one.
+            with contextlib.suppress(FolderError):
+                move_into_place(workdir, cache_dir / key, replace=False)
+    finally:
+        for _, _, workdir in pending:
             shutil.rmtree(workdir, ignore_errors=True)
-            continue
-        (workdir / "COMPLETE").write_text(key)
-        final = cache_dir / key
-        shutil.rmtree(final, ignore_errors=True)
-        workdir.rename(final)
     if failures:
         raise BuildError("notebook execution failed:\n" + "\n".join(failures))
-    for (_, out_dir, _), key in zip(tasks, keys, strict=True):
+    for (src, out_dir, params), key in zip(tasks, keys, strict=True):
         out_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(cache_dir / key, out_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("COMPLETE"))
+        entry = cache_dir / key
+        os.utime(entry / "COMPLETE")  # used now: the least recently used entries are pruned first
+        shutil.copytree(entry, out_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("COMPLETE"))
+        restore_edition_name(out_dir / Path(src).name, str(params.get("edition", "default")))
+    prune_cache(cache_dir, keep=frozenset(keys))
     fresh = {key for _, key, _ in pending}
     return [key not in fresh for key in keys]
 
@@ -337,9 +479,11 @@ def stage_book(root: Path, stage: Path, data_dir: Path, banner: str = "") -> lis
 def run_jupyter_book(stage: Path, out: Path) -> None:
     """Render the staged book with execution off; any Sphinx warning fails the build."""
     command = [
-        sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(stage),
+        *jupyter_book_command(os.getpid()), "build", str(stage),
         "--path-output", str(out), "--warningiserror", "--nitpick", "--keep-going",
     ]  # fmt: skip
+    # An exception here (Ctrl-C, SIGTERM) makes subprocess.run kill Jupyter Book; a kill -9 of this
+    # process reaches it through die_with_parent.
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         log = (result.stdout + result.stderr).splitlines()
@@ -355,6 +499,7 @@ def build_book(
     jobs: int | None = None,
     banner: str = "Default edition: every chapter with its default parameters.",
     cache_dir: Path | None = None,
+    overwrite: bool = True,
 ) -> BuildResult:
     """Execute every chapter and build the site into ``output_dir / "html"``.
 
@@ -374,6 +519,9 @@ def build_book(
         Text shown at the top of every page (the edition or scenario); escaped when rendered.
     cache_dir
         Execution cache (default ``output_dir / "cache"``).
+    overwrite
+        Replace an existing site (the default book does); without it an existing
+        ``output_dir / "html"`` is refused before any work (scenario editions).
     """
     started = time.perf_counter()
     root = Path(root).resolve()
@@ -386,37 +534,35 @@ def build_book(
     # Every chapter runs with its full parameter set, so an execution is cached under the same key
     # whether it came from the book or from a re-run with the defaults.
     by_notebook = {c.notebook: {**c.defaults, **parameters.get(c.name, {})} for c in CHAPTERS.values()}
-    output_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=output_dir))
-    try:
-        stamp = f"version {report_version()} · built {time.strftime('%Y-%m-%d')} · commit {code_version(root)}"
-        notebooks = stage_book(root, stage, data_dir, f"{banner} · {stamp}")
-        tasks = [(root / nb, (stage / nb).parent, dict(by_notebook.get(nb.as_posix(), {}))) for nb in notebooks]
-        execute_notebooks(tasks, root, output_dir / "failed", cache_dir or output_dir / "cache", jobs, data_dir)
-        # Everything the site is made from is in the stage now (executed notebooks, sources, data copies
-        # come next from these): with the package code, it decides whether anything must be rendered.
-        site_key = _tree_digest(stage) + ":" + _tree_digest(PACKAGE_DIR)
-        key_file = output_dir / ".html-key"
-        final = output_dir / "html"
-        if final.exists() and key_file.exists() and key_file.read_text() == site_key:
-            # Nothing the site is made from has changed since the last build: keep it as it is.
-            return BuildResult(final, tuple(nb.as_posix() for nb in notebooks), time.perf_counter() - started)
-        key_file.unlink(missing_ok=True)
-        publish_site_files(stage, notebooks, data_dir)
-        run_jupyter_book(stage, stage / "out")
-        new_html = stage / "out" / "_build" / "html"
-        _add_favicon_to_redirect(new_html / "index.html")
-        previous = output_dir / f".html-previous-{os.getpid()}"
-        if final.exists():
-            final.rename(previous)
-        new_html.rename(final)
-        shutil.rmtree(previous, ignore_errors=True)
-        executed = output_dir / "executed"
-        shutil.rmtree(executed, ignore_errors=True)
-        shutil.copytree(stage / "book", executed, ignore=shutil.ignore_patterns("*.md", "*.bib"))
-        key_file.write_text(site_key)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    final = output_dir / "html"
+    with claim(final, overwrite=overwrite, what="site", hint="choose another --output"):
+        remove_stale(output_dir)
+        stage = make_temporary(output_dir, "stage", "book")
+        try:
+            stamp = f"version {report_version()} · built {time.strftime('%Y-%m-%d')} · commit {code_version(root)}"
+            notebooks = stage_book(root, stage, data_dir, f"{banner} · {stamp}")
+            tasks = [(root / nb, (stage / nb).parent, dict(by_notebook.get(nb.as_posix(), {}))) for nb in notebooks]
+            execute_notebooks(tasks, root, output_dir / "failed", cache_dir or output_dir / "cache", jobs, data_dir)
+            # Everything the site is made from is in the stage now (executed notebooks, sources, data copies
+            # come next from these): with the package code, it decides whether anything must be rendered.
+            site_key = _tree_digest(stage) + ":" + _tree_digest(PACKAGE_DIR)
+            key_file = output_dir / ".html-key"
+            if final.exists() and key_file.exists() and key_file.read_text() == site_key:
+                # Nothing the site is made from has changed since the last build: keep it as it is.
+                return BuildResult(final, tuple(nb.as_posix() for nb in notebooks), time.perf_counter() - started)
+            key_file.unlink(missing_ok=True)
+            publish_site_files(stage, notebooks, data_dir)
+            run_jupyter_book(stage, stage / "out")
+            new_html = stage / "out" / "_build" / "html"
+            _add_favicon_to_redirect(new_html / "index.html")
+            # One atomic exchange: at every instant a complete site is at _build/html.
+            move_into_place(new_html, final, replace=True)
+            with written_in_place(output_dir / "executed", replace=True) as executed:
+                shutil.copytree(stage / "book", executed, dirs_exist_ok=True,
+                                ignore=shutil.ignore_patterns("*.md", "*.bib"))  # fmt: skip
+            key_file.write_text(site_key)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
     return BuildResult(final, tuple(nb.as_posix() for nb in notebooks), time.perf_counter() - started)
 
 

@@ -9,7 +9,9 @@ line, row id, column, value and what is allowed) before anything is computed fro
 from __future__ import annotations
 
 import csv
+import io
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,9 @@ from typing import Literal
 import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+# Characters no cell may hold (NUL and the other C0 controls but tab and line breaks, and DEL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 ColumnKind = Literal["id", "text", "number", "integer", "choice", "reference"]
 
@@ -356,43 +361,63 @@ def _read_table(schema: TableSchema, data_dir: Path) -> tuple[list[dict[str, obj
         return [], [f"{label}: file is missing (expected at {path})"]
     problems: list[str] = []
     rows: list[dict[str, object]] = []
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        declared = [c.name for c in schema.columns]
-        missing = [c for c in declared if c not in header]
-        extra = [c for c in header if c not in declared]
-        if missing:
-            problems.append(f"{label}, line 1 (header): missing column(s) {', '.join(map(repr, missing))}")
-        if extra:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return [], [f"{label}, line {line}: byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8"]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    declared = [c.name for c in schema.columns]
+    missing = [c for c in declared if c not in header]
+    extra = [c for c in header if c not in declared]
+    if missing:
+        problems.append(f"{label}, line 1 (header): missing column(s) {', '.join(map(repr, missing))}")
+    if extra:
+        problems.append(
+            f"{label}, line 1 (header): undeclared column(s) {', '.join(map(repr, extra))}; "
+            f"allowed: {', '.join(declared)}"
+        )
+    if missing:
+        return [], problems
+    seen: dict[str, int] = {}
+    for cells in reader:
+        line = reader.line_num
+        raw = dict(zip(header, cells, strict=False))
+        row_id = raw.get(schema.key or declared[0], "") or "?"
+        where = f"{label}, line {line} (row {row_id[:60]!r})"
+        if len(cells) != len(header):
             problems.append(
-                f"{label}, line 1 (header): undeclared column(s) {', '.join(map(repr, extra))}; "
-                f"allowed: {', '.join(declared)}"
+                f"{where}: {len(cells)} cells, but the header has {len(header)} columns "
+                "(a comma inside a cell must be within double quotes)"
             )
-        if missing:
-            return [], problems
-        seen: dict[str, int] = {}
-        for raw in reader:
-            line = reader.line_num
-            row_id = raw.get(schema.key or declared[0], "") or "?"
-            where = f"{label}, line {line} (row {row_id!r})"
-            row: dict[str, object] = {"_line": line}
-            for column in schema.columns:
-                value, problem = _parse_cell(raw.get(column.name) or "", column)
-                if problem:
-                    problems.append(f"{where}, column {column.name!r}: {problem}")
-                row[column.name] = value
-            if schema.key:
-                key = raw.get(schema.key, "")
-                if key in seen:
-                    problems.append(f"{where}, column {schema.key!r}: duplicate id {key!r} (first on line {seen[key]})")
-                else:
-                    seen[key] = line
-            if not any(p.startswith(where) for p in problems):
-                for check in schema.row_checks:
-                    for column_name, message in check(row):
-                        problems.append(f"{where}, column {column_name!r}: {message}")
-            rows.append(row)
+            continue
+        row: dict[str, object] = {"_line": line}
+        for column in schema.columns:
+            cell = raw.get(column.name) or ""
+            control = _CONTROL.search(cell)
+            if control:
+                problems.append(
+                    f"{where}, column {column.name!r}: contains the control character U+{ord(control.group()):04X}; "
+                    "remove it"
+                )
+                continue
+            value, problem = _parse_cell(cell, column)
+            if problem:
+                problems.append(f"{where}, column {column.name!r}: {problem}")
+            row[column.name] = value
+        if schema.key:
+            key = raw.get(schema.key, "")
+            if key in seen:
+                problems.append(f"{where}, column {schema.key!r}: duplicate id {key!r} (first on line {seen[key]})")
+            else:
+                seen[key] = line
+        if not any(p.startswith(where) for p in problems):
+            for check in schema.row_checks:
+                for column_name, message in check(row):
+                    problems.append(f"{where}, column {column_name!r}: {message}")
+        rows.append(row)
     return rows, problems
 
 

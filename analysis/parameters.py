@@ -10,8 +10,12 @@ fact everywhere it is used. The same declarations check the values a notebook re
 
 from __future__ import annotations
 
+import ast
+import difflib
+import math
 import re
-from collections.abc import Mapping
+import reprlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,7 +23,32 @@ import pandas as pd
 
 from analysis.data import Dataset, range_midpoint
 
-_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # matched whole, with fullmatch
+
+
+def bounded_repr(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, without building the full repr of a huge value.
+
+    Examples
+    --------
+    >>> bounded_repr("abc")
+    "'abc'"
+    >>> bounded_repr(list(range(1000)))
+    '[0, 1, 2, 3, 4, 5, ...]'
+    >>> bounded_repr(10**500)
+    '1000000000000000000000000000...0000000000000000000000000000 (an integer of 501 digits)'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value).bit_length() > 200:
+        digits = len(str(abs(value))) if abs(value).bit_length() < 14_000 else None
+        count = f"{digits} digits" if digits else "more than 4,000 digits"
+        text = str(value)[:28] + "..." + str(value)[-28:] if digits else "a huge integer"
+        return f"{text} (an integer of {count})"
+    shortener = reprlib.Repr()
+    shortener.maxstring = shortener.maxother = limit
+    shortener.maxlist = shortener.maxtuple = shortener.maxdict = 6
+    shortener.maxlong = limit
+    text = shortener.repr(value)
+    return text if len(text) <= limit + 20 else text[:limit] + "..."
 
 
 class ParameterError(ValueError):
@@ -47,6 +76,7 @@ class Parameter:
     fact_id: str | tuple[str, ...] | None = None
     fact_field: Literal["value", "low", "high"] | None = None
     choices: tuple[str, ...] = ()
+    max_items: int = 8  # lists only: how many tiers the chapter serves
 
     @property
     def fact_ids(self) -> tuple[str, ...]:
@@ -62,7 +92,7 @@ class Parameter:
                 return "a plain name: letters, digits, '-' or '_', at most 64 characters"
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.type is list:
-            return "a list of numbers, each " + self._number_allowed("").strip()
+            return f"a list of 1 to {self.max_items} numbers, each " + self._number_allowed("").strip()
         return self._number_allowed("a whole number" if self.type is int else "a number")
 
     def _number_allowed(self, kind: str) -> str:
@@ -85,14 +115,17 @@ class Parameter:
         ...
         analysis.parameters.ParameterError: parameter 'r' = 1.5 is not allowed: must be a number >= 0 and <= 1 (a rate)
         """
-        problem = f"parameter {self.name!r} = {value!r} is not allowed: must be {self.allowed()} ({self.description})"
+        problem = (
+            f"parameter {self.name!r} = {bounded_repr(value)} is not allowed: must be {self.allowed()} "
+            f"({self.description})"
+        )
         if self.type is str:
-            allowed = value in self.choices if self.choices else isinstance(value, str) and _PLAIN_NAME.match(value)
+            allowed = value in self.choices if self.choices else isinstance(value, str) and _PLAIN_NAME.fullmatch(value)
             if not allowed:
                 raise ParameterError(problem)
             return value
         if self.type is list:
-            if not isinstance(value, list | tuple) or not value:
+            if not isinstance(value, list | tuple) or not 1 <= len(value) <= self.max_items:
                 raise ParameterError(problem)
             element = Parameter(self.name, float, 0.0, self.description, minimum=self.minimum,
                                 maximum=self.maximum, exclusive_minimum=self.exclusive_minimum,
@@ -103,14 +136,18 @@ class Parameter:
                 raise ParameterError(problem) from None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParameterError(problem)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            raise ParameterError(problem) from None
+        if not math.isfinite(number):  # NaN or infinite
+            raise ParameterError(problem)
         if self.type is int:
-            if isinstance(value, float) and not value.is_integer():
+            if not number.is_integer():
                 raise ParameterError(problem)
             value = int(value)
         else:
-            value = float(value)
-        if value != value:  # NaN
-            raise ParameterError(problem)
+            value = number + 0.0  # -0.0 is 0
         if self.minimum is not None and (value < self.minimum or (self.exclusive_minimum and value == self.minimum)):
             raise ParameterError(problem)
         if self.maximum is not None and (value > self.maximum or (self.exclusive_maximum and value == self.maximum)):
@@ -119,14 +156,35 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """How much work the chapter can serve: a product of parameters that sizes its time and memory.
+
+    ``size`` computes it from the parameters; beyond ``limit`` the chapter is refused before it runs
+    (measured on a 2-core machine: at the limit it runs in ``cost``).
+    """
+
+    what: str
+    formula: str
+    limit: float
+    cost: str
+    size: Callable[[Mapping[str, Any]], float]
+
+
+@dataclass(frozen=True)
 class Chapter:
-    """A chapter: its notebook and its parameters; ``ordered_pairs`` must satisfy low <= high."""
+    """A chapter: its notebook and its parameters.
+
+    ``ordered_pairs`` must satisfy low <= high, ``strict_pairs`` low < high; each of ``budgets``
+    bounds the work the parameters ask of the chapter together.
+    """
 
     name: str
     notebook: str
     title: str
     parameters: tuple[Parameter, ...]
     ordered_pairs: tuple[tuple[str, str], ...] = ()
+    strict_pairs: tuple[tuple[str, str], ...] = ()
+    budgets: tuple[Budget, ...] = ()
     increasing: tuple[str, ...] = ()
     same_length: tuple[tuple[str, str], ...] = ()
     sources: tuple[str, ...] = ()
@@ -603,6 +661,30 @@ PRICING = Chapter(
         ),
     ),
     ordered_pairs=(("enterprise_sales_cycle_months_low", "enterprise_sales_cycle_months_high"),),
+    strict_pairs=(("free_cap", "freemium_paid_cap"),),
+    budgets=(
+        Budget(
+            "simulated user-months",
+            "n_users x n_months",
+            4_800_000,
+            "about 20 s and 1.5 GB",
+            lambda v: v["n_users"] * v["n_months"],
+        ),
+        Budget(
+            "user-months per seed of the spread",
+            "spread_n_users x n_months",
+            4_800_000,
+            "about 1.5 GB",
+            lambda v: v["spread_n_users"] * v["n_months"],
+        ),
+        Budget(
+            "user-months of the spread over seeds",
+            "spread_seeds x spread_n_users x n_months",
+            48_000_000,
+            "about 20 s",
+            lambda v: v["spread_seeds"] * v["spread_n_users"] * v["n_months"],
+        ),
+    ),  # fmt: skip
     increasing=("tier_prices_usd", "tier_caps", "api_volume_thresholds", "api_volume_discounts"),
     same_length=(("tier_prices_usd", "tier_caps"), ("api_volume_thresholds", "api_volume_discounts")),
 )
@@ -635,7 +717,9 @@ SURVIVAL = Chapter(
         ),
         _number("start_year", int, 2025, "first year of the projection", "year", None, minimum=2025, maximum=2050),
         _number("end_year", int, 2032, "last year of the projection", "year", None, minimum=2025, maximum=2060),
-        _number("n_draws", int, 20_000, "Monte Carlo draws", "draws", None, minimum=1, maximum=5_000_000),
+        # Fewer than 1,000 draws leave a standard error above 1.6 points on the headline probabilities;
+        # 200,000 is what the chapter serves in about 30 s and 1.2 GB (it keeps every draw for its downloads).
+        _number("n_draws", int, 20_000, "Monte Carlo draws", "draws", None, minimum=1_000, maximum=200_000),
         _number("seed", int, 2026, "seed of the random number generator", "", "pricing_seed", maximum=2**32 - 1),
         Parameter(
             "price_cost_correlation",
@@ -659,6 +743,15 @@ SURVIVAL = Chapter(
         ),
     ),
     ordered_pairs=(("start_year", "end_year"), ("start_year", "headline_year"), ("headline_year", "end_year")),
+    budgets=(
+        Budget(
+            "draw-years",
+            "n_draws x (end_year - start_year + 1)",
+            1_600_000,
+            "about 30 s and 1.2 GB",
+            lambda v: v["n_draws"] * (v["end_year"] - v["start_year"] + 1),
+        ),
+    ),  # fmt: skip
 )
 
 CHAPTERS: dict[str, Chapter] = {c.name: c for c in (BUSINESS_MODELS, PRICING, SURVIVAL)}
@@ -695,6 +788,12 @@ def validate_parameters(chapter: str, namespace: Mapping[str, Any]) -> dict[str,
     """
     spec = get_chapter(chapter)
     problems: list[str] = []
+    declared = [p.name for p in spec.parameters]
+    for name in injected_names(namespace):
+        if name not in declared:
+            close = difflib.get_close_matches(name, declared, n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; parameters: {', '.join(declared)}"
+            problems.append(f"unknown parameter {name!r} was passed to the notebook (papermill -p){hint}")
     values: dict[str, Any] = {}
     for parameter in spec.parameters:
         if parameter.name not in namespace:
@@ -710,6 +809,22 @@ def validate_parameters(chapter: str, namespace: Mapping[str, Any]) -> dict[str,
                 f"parameter {low_name!r} = {values[low_name]!r} is greater than "
                 f"{high_name!r} = {values[high_name]!r}: the low end must not exceed the high end"
             )
+    for low_name, high_name in spec.strict_pairs:
+        if low_name in values and high_name in values and values[low_name] >= values[high_name]:
+            problems.append(
+                f"parameter {low_name!r} = {values[low_name]!r} is not below "
+                f"{high_name!r} = {values[high_name]!r}: it must be smaller"
+            )
+    for budget in spec.budgets:
+        try:
+            size = budget.size(values)
+        except KeyError:
+            continue  # a parameter it needs is already reported
+        if size > budget.limit:
+            problems.append(
+                f"{budget.formula} = {size:,.0f} {budget.what} is more than the chapter serves: at most "
+                f"{budget.limit:,.0f} ({budget.cost} there); lower one of them"
+            )
     for name in spec.increasing:
         seq = values.get(name)
         if seq is not None and any(b <= a for a, b in zip(seq, seq[1:], strict=False)):
@@ -721,8 +836,43 @@ def validate_parameters(chapter: str, namespace: Mapping[str, Any]) -> dict[str,
                 f"({len(values[second])} values) must have the same number of tiers"
             )
     if problems:
-        raise ParameterError(f"invalid parameters for chapter {chapter!r}:\n  " + "\n  ".join(problems))
+        raise ParameterError(f"invalid parameters for chapter {chapter!r}:" + "\n  ".join(["", *problems]))
     return values
+
+
+# papermill writes the values it is given into a cell that starts with this line, after the parameters cell.
+INJECTED_CELL_HEADER = "# Parameters"
+
+
+def injected_names(namespace: Mapping[str, Any]) -> list[str]:
+    r"""The names papermill injected into a notebook, read from IPython's input history (``In``).
+
+    A notebook's ``globals()`` hold its imports and IPython's own names beside the parameters, so
+    unknown injected names are found where papermill writes them: the cell starting with
+    ``# Parameters``. Outside IPython there is no history and nothing is found.
+
+    Examples
+    --------
+    >>> injected_names({"In": ["", "# Parameters\nfree_capp = 2\nseed = 1\n"]})
+    ['free_capp', 'seed']
+    >>> injected_names({"free_capp": 2})
+    []
+    """
+    history = namespace.get("In")
+    if not isinstance(history, list):
+        return []
+    names: list[str] = []
+    for source in history:
+        if not isinstance(source, str) or source.split("\n", 1)[0].strip() != INJECTED_CELL_HEADER:
+            continue
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            names += [t.id for t in targets if isinstance(t, ast.Name) and t.id not in names]
+    return names
 
 
 def apply_parameter_overrides(dataset: Dataset, chapter: str, params: Mapping[str, Any]) -> Dataset:

@@ -14,79 +14,33 @@ import difflib
 import html
 import itertools
 import json
+import math
 import os
 import re
 import shutil
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from analysis.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
 from analysis.build import REPO_ROOT, BuildError, _tree_digest, code_version, execute_notebooks, execution_key
 from analysis.data import DATA_DIR, load_dataset
-from analysis.parameters import Chapter, ParameterError, get_chapter, validate_parameters
+from analysis.folders import claim, make_temporary, remove_stale, written_in_place
+from analysis.inputs import MAX_VALUE_CHARS, UsageError, load_yaml_mapping, parse_assignments
+from analysis.parameters import CHAPTERS, Chapter, ParameterError, bounded_repr, get_chapter, validate_parameters
+from analysis.processes import worker_pool
 
 # Tests (and readers who want their runs elsewhere) set GENAI_REPORT_BUILD_DIR.
 BUILD_DIR = Path(os.environ.get("GENAI_REPORT_BUILD_DIR", REPO_ROOT / "_build"))
 RUNS_DIR = BUILD_DIR / "runs"
 SCENARIOS_DIR = DATA_DIR / "scenarios"
-RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-
-
-class UsageError(ValueError):
-    """A command-line input is wrong; the command exits with status 2 and writes nothing."""
-
-
-# --- parameters from the command line, files and scenarios ----------------------------------
-
-
-def parse_assignments(assignments: Sequence[str]) -> dict[str, Any]:
-    """``NAME=VALUE`` pairs to a dict; values are read as YAML (numbers, lists, strings), safely.
-
-    Examples
-    --------
-    >>> parse_assignments(["cac_multiplier=1.5", "tier_caps=[10, 20, 40]", "scenario=optimistic"])
-    {'cac_multiplier': 1.5, 'tier_caps': [10, 20, 40], 'scenario': 'optimistic'}
-    """
-    values: dict[str, Any] = {}
-    for item in assignments:
-        name, sep, raw = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"-p {item!r}: expected NAME=VALUE")
-        try:
-            values[name.strip()] = yaml.safe_load(raw) if raw.strip() else raw
-        except yaml.YAMLError as error:
-            raise UsageError(f"-p {item!r}: the value is not valid YAML ({error})") from None
-    return values
-
-
-def load_yaml_mapping(path: Path | str) -> dict[str, Any]:
-    """A YAML file holding a mapping, loaded safely; errors name the file and line."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read the file ({error.strerror})") from None
-    try:
-        loaded = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise UsageError(f"{path}{where}: malformed YAML: {problem}") from None
-    if loaded is None:
-        return {}
-    if not isinstance(loaded, dict):
-        raise UsageError(f"{path}: expected a mapping of NAME: VALUE, got {type(loaded).__name__}")
-    return loaded
+RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # matched whole, with fullmatch
 
 
 def check_names(chapter: Chapter, values: Mapping[str, Any], origin: str) -> None:
@@ -94,9 +48,19 @@ def check_names(chapter: Chapter, values: Mapping[str, Any], origin: str) -> Non
     valid = [p.name for p in chapter.parameters]
     for name in values:
         if name not in valid:
-            close = difflib.get_close_matches(name, valid, n=3, cutoff=0.5)
+            close = difflib.get_close_matches(name, valid, n=3, cutoff=0.5) if isinstance(name, str) else []
             hint = f"; did you mean {', '.join(close)}?" if close else f"; valid names: {', '.join(valid)}"
-            raise UsageError(f"unknown parameter {name!r} for chapter {chapter.name!r} ({origin}){hint}")
+            raise UsageError(f"unknown parameter {bounded_repr(name)} for chapter {chapter.name!r} ({origin}){hint}")
+
+
+def check_values(chapter: Chapter, values: Mapping[str, Any], origin: str) -> None:
+    """Check each value on its own, so an error names where the value came from (``-p``, a file, a scenario)."""
+    check_names(chapter, values, origin)
+    for name, value in values.items():
+        try:
+            chapter.parameter(name).check(value)
+        except ParameterError as error:
+            raise UsageError(f"{origin}: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -109,37 +73,61 @@ class Scenario:
     chapters: dict[str, dict[str, Any]]
 
 
-def list_scenarios(folder: Path = SCENARIOS_DIR) -> list[str]:
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+def list_scenarios(folder: Path | None = None) -> list[str]:
+    return sorted(p.stem for p in (folder or SCENARIOS_DIR).glob("*.yaml"))
 
 
-def load_scenario(name: str, folder: Path = SCENARIOS_DIR) -> Scenario:
-    """Load and check a scenario preset: known sources, known chapters, valid parameters."""
+SCENARIO_KEYS = ("description", "sources", "chapters")
+
+
+def load_scenario(name: str, folder: Path | None = None) -> Scenario:
+    """Load and check a scenario preset: its keys and their types, known sources, known chapters, valid parameters.
+
+    Every problem is a :class:`UsageError` naming the file and the key.
+    """
+    folder = folder or SCENARIOS_DIR
     path = folder / f"{name}.yaml"
-    if not RUN_NAME.match(name) or not path.exists():
+    if not RUN_NAME.fullmatch(name) or not path.is_file():
         available = list_scenarios(folder)
         close = difflib.get_close_matches(name, available, n=2)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise UsageError(f"unknown scenario {name!r}; scenarios: {', '.join(available)}{hint}")
+        raise UsageError(f"unknown scenario {bounded_repr(name)}; scenarios: {', '.join(available)}{hint}")
     raw = load_yaml_mapping(path)
-    for key in ("description", "sources", "chapters"):
+    for key in SCENARIO_KEYS:
         if key not in raw:
             raise UsageError(f"{path}: missing key {key!r} (a scenario needs description, sources and chapters)")
+    extra = [k for k in raw if k not in SCENARIO_KEYS]
+    if extra:
+        raise UsageError(f"{path}: unknown key {bounded_repr(extra[0])}; a scenario has {', '.join(SCENARIO_KEYS)}")
+    description, sources, chapters = raw["description"], raw["sources"], raw["chapters"] or {}
+    if not isinstance(description, str) or not description.strip():
+        raise UsageError(f"{path}, key 'description': must be a sentence of text, got {bounded_repr(description)}")
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+        raise UsageError(f"{path}, key 'sources': must be a list of source ids, got {bounded_repr(sources)}")
     known_sources = set(load_dataset()["sources"]["source_id"])
-    unknown = [s for s in raw["sources"] if s not in known_sources]
+    unknown = [s for s in sources if s not in known_sources]
     if unknown:
-        raise UsageError(f"{path}: unknown source id(s) {unknown}; known: {sorted(known_sources)}")
-    chapters = raw["chapters"] or {}
+        raise UsageError(f"{path}, key 'sources': unknown source id(s) {unknown}; known: {sorted(known_sources)}")
+    if not isinstance(chapters, dict):
+        raise UsageError(
+            f"{path}, key 'chapters': must map chapter names to parameter values, got {bounded_repr(chapters)}"
+        )
     for chapter_name, values in chapters.items():
+        if chapter_name not in CHAPTERS:
+            raise UsageError(
+                f"{path}, key 'chapters': unknown chapter {bounded_repr(chapter_name)}; chapters: {', '.join(CHAPTERS)}"
+            )
+        if values is not None and not isinstance(values, dict):
+            raise UsageError(
+                f"{path}, key 'chapters.{chapter_name}': must map parameter names to values, got {bounded_repr(values)}"
+            )
         chapter = get_chapter(chapter_name)
-        check_names(chapter, values or {}, str(path))
+        check_values(chapter, values or {}, f"{path}, key 'chapters.{chapter_name}'")
         try:
             validate_parameters(chapter_name, {**chapter.defaults, **(values or {})})
         except ParameterError as error:
             raise UsageError(f"{path}: {error}") from None
-    return Scenario(
-        name, str(raw["description"]), tuple(raw["sources"]), {k: dict(v or {}) for k, v in chapters.items()}
-    )
+    return Scenario(name, description, tuple(sources), {k: dict(v or {}) for k, v in chapters.items()})
 
 
 def resolve_parameters(
@@ -158,10 +146,10 @@ def resolve_parameters(
         values.update(load_scenario(scenario).chapters.get(chapter_name, {}))
     for file in files:
         loaded = load_yaml_mapping(file)
-        check_names(chapter, loaded, str(file))
+        check_values(chapter, loaded, str(file))
         values.update(loaded)
-    given = parse_assignments(assignments)
-    check_names(chapter, given, "-p")
+    given = parse_assignments(list(assignments))
+    check_values(chapter, given, "-p")
     values.update(given)
     try:
         checked = validate_parameters(chapter_name, values)
@@ -173,10 +161,10 @@ def resolve_parameters(
 
 def check_run_name(name: str) -> str:
     """A run name is a plain name: letters, digits, '-' and '_', not starting with a dot or dash."""
-    if not RUN_NAME.match(name):
+    if not isinstance(name, str) or not RUN_NAME.fullmatch(name):
         raise UsageError(
-            f"run name {name!r} is not allowed: use 1-64 letters, digits, '-' or '_', starting with a letter "
-            "or digit (no path separators, no '..', no leading dot)"
+            f"run name {bounded_repr(name)} is not allowed: use 1-64 letters, digits, '-' or '_', starting with a "
+            "letter or digit (no path separators, no '..', no leading dot, no line breaks)"
         )
     return name
 
@@ -260,64 +248,71 @@ def run_chapter(
     """
     check_run_name(name)
     final = runs_dir / name
-    if final.exists() and not overwrite:
-        raise UsageError(f"run folder {final} already exists; choose another --name or pass --overwrite")
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    cache_dir = BUILD_DIR / "cache"
-    # vl-convert's engine takes most of a second to start: start it while the notebook runs.
-    warm_up = threading.Thread(target=_warm_up_chart_engine, daemon=True)
-    warm_up.start()
-    work = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=runs_dir))
-    try:
-        progress(f"executing {chapter_name} with {len(changed)} changed parameter(s)")
-        notebook, cached = execute_chapter(chapter_name, params, work, cache_dir)
-        outputs = read_outputs(notebook)
-        progress("reading the default edition's key figures for the comparison")
-        default_dir = Path(tempfile.mkdtemp(prefix=".tmp-defaults-", dir=runs_dir))
-        try:
-            default_nb, _ = execute_chapter(chapter_name, get_chapter(chapter_name).defaults, default_dir, cache_dir)
-            default_outputs = read_outputs(default_nb)
-        finally:
-            shutil.rmtree(default_dir, ignore_errors=True)
-        progress(f"writing {len(outputs.tables)} tables and {len(outputs.charts)} charts")
-        (work / "tables").mkdir()
-        for table in outputs.tables.values():
-            write_table_csv(table, work / "tables" / f"{table['name']}.csv")
-        (work / "charts").mkdir()
-        for key, spec in outputs.charts.items():
-            write_chart_files(spec, work / "charts" / key.split("_fig_", 1)[-1].replace("_", "-"))
-        figures = key_figures_table(outputs)
-        write_csv(work / "key_figures.csv", figures, ["id", "value", "unit", "text", "sentence"])
-        comparison = compare_key_figures(default_outputs, outputs)
-        write_csv(work / "comparison.csv", comparison, ["id", "unit", "old_value", "new_value", "old_text", "new_text"])
-        seed = params.get("seed")
-        manifest = {
-            "run": name,
-            "chapter": chapter_name,
-            "scenario": None if scenario is None else {"name": scenario.name, "description": scenario.description,
-                                                       "sources": list(scenario.sources)},
-            "parameters": dict(params),
-            "changed_parameters": dict(changed),
-            "random_seed": seed,
-            "code_version": code_version(),
-            "data_version": data_version(),
-            "execution_key": execution_key(REPO_ROOT / get_chapter(chapter_name).notebook, params),
-            "reused_cached_execution": cached,
-            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "key_figures": {f["id"]: f["value"] for f in figures},
-            "files": [],
-        }  # fmt: skip
-        progress("rendering the run's HTML page")
-        render_run_page(notebook, outputs, work / f"{chapter_name}.html", name, chapter_name, changed, scenario)
-        manifest["files"] = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
-        (work / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        if final.exists():  # only with --overwrite
-            shutil.rmtree(final)
-        work.rename(final)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+    with claim(final, overwrite=overwrite, what="run"):
+        remove_stale(runs_dir)
+        cache_dir = BUILD_DIR / "cache"
+        # vl-convert's engine takes most of a second to start: start it while the notebook runs.
+        warm_up = threading.Thread(target=_warm_up_chart_engine, daemon=True)
+        warm_up.start()
+        with written_in_place(final, replace=overwrite) as work:
+            outputs, comparison = _write_run(work, chapter_name, params, changed, name, scenario, cache_dir, progress)
     return RunResult(final, outputs, dict(changed), comparison)
+
+
+def _write_run(
+    work: Path,
+    chapter_name: str,
+    params: Mapping[str, Any],
+    changed: Mapping[str, Any],
+    name: str,
+    scenario: Scenario | None,
+    cache_dir: Path,
+    progress: Callable[[str], None],
+) -> tuple[ChapterOutputs, list[dict[str, Any]]]:
+    """Execute the chapter and write every artefact of a run into ``work``."""
+    progress(f"executing {chapter_name} with {len(changed)} changed parameter(s)")
+    notebook, cached = execute_chapter(chapter_name, params, work, cache_dir)
+    outputs = read_outputs(notebook)
+    progress("reading the default edition's key figures for the comparison")
+    default_dir = make_temporary(work.parent, "tmp", "defaults")
+    try:
+        default_nb, _ = execute_chapter(chapter_name, get_chapter(chapter_name).defaults, default_dir, cache_dir)
+        default_outputs = read_outputs(default_nb)
+    finally:
+        shutil.rmtree(default_dir, ignore_errors=True)
+    progress(f"writing {len(outputs.tables)} tables and {len(outputs.charts)} charts")
+    (work / "tables").mkdir()
+    for table in outputs.tables.values():
+        write_table_csv(table, work / "tables" / f"{table['name']}.csv")
+    (work / "charts").mkdir()
+    for key, spec in outputs.charts.items():
+        write_chart_files(spec, work / "charts" / key.split("_fig_", 1)[-1].replace("_", "-"))
+    figures = key_figures_table(outputs)
+    write_csv(work / "key_figures.csv", figures, ["id", "value", "unit", "text", "sentence"])
+    comparison = compare_key_figures(default_outputs, outputs)
+    write_csv(work / "comparison.csv", comparison, ["id", "unit", "old_value", "new_value", "old_text", "new_text"])
+    seed = params.get("seed")
+    manifest = {
+        "run": name,
+        "chapter": chapter_name,
+        "scenario": None if scenario is None else {"name": scenario.name, "description": scenario.description,
+                                                   "sources": list(scenario.sources)},
+        "parameters": dict(params),
+        "changed_parameters": dict(changed),
+        "random_seed": seed,
+        "code_version": code_version(),
+        "data_version": data_version(),
+        "execution_key": execution_key(REPO_ROOT / get_chapter(chapter_name).notebook, params),
+        "reused_cached_execution": cached,
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "key_figures": {f["id"]: f["value"] for f in figures},
+        "files": [],
+    }  # fmt: skip
+    progress("rendering the run's HTML page")
+    render_run_page(notebook, outputs, work / f"{chapter_name}.html", name, chapter_name, changed, scenario)
+    manifest["files"] = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
+    (work / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    return outputs, comparison
 
 
 # --- a standalone HTML page of a run --------------------------------------------------------
@@ -421,8 +416,15 @@ def render_run_page(
 # --- sweeps ---------------------------------------------------------------------------------
 
 
+# A sweep of more points than this asks for --yes (saying how long it would take); none may exceed the maximum.
+SWEEP_CONFIRM_POINTS = 25
+SWEEP_MAX_POINTS = 2_000
+# Seconds one grid point takes on one worker (measured on a 2-core machine; BENCHMARKS.md), for the estimate.
+SECONDS_PER_POINT = {"business_models": 4.0, "pricing": 8.0, "survival": 8.0}
+
+
 def parse_sweep(assignments: Sequence[str]) -> dict[str, list[float]]:
-    """``NAME=START:STOP:STEPS`` to evenly spaced values (STEPS >= 2), or ``NAME=a,b,c`` to a list.
+    """``NAME=START:STOP:POINTS`` to evenly spaced values (POINTS >= 2), or ``NAME=a,b,c`` to a list.
 
     Examples
     --------
@@ -431,44 +433,75 @@ def parse_sweep(assignments: Sequence[str]) -> dict[str, list[float]]:
     """
     grid: dict[str, list[float]] = {}
     for item in assignments:
+        shown = bounded_repr(item)
+        if len(item) > MAX_VALUE_CHARS:
+            raise UsageError(f"-p {shown}: longer than {MAX_VALUE_CHARS} characters")
         name, sep, spec = item.partition("=")
-        if not sep:
-            raise UsageError(f"-p {item!r}: expected NAME=START:STOP:STEPS")
+        if not sep or not name.strip():
+            raise UsageError(f"-p {shown}: expected NAME=START:STOP:POINTS or NAME=a,b,c")
         parts = spec.split(":")
         try:
             if len(parts) == 3:
-                start, stop, steps = float(parts[0]), float(parts[1]), int(parts[2])
-                if steps < 2:
-                    raise UsageError(f"-p {item!r}: STEPS must be at least 2")
-                grid[name] = [float(v) for v in np.linspace(start, stop, steps)]
+                start, stop, points = _number(parts[0]), _number(parts[1]), int(parts[2])
+                if not 2 <= points <= SWEEP_MAX_POINTS:
+                    raise UsageError(f"-p {shown}: POINTS (the number of values) must be 2 to {SWEEP_MAX_POINTS}")
+                grid[name.strip()] = [float(v) for v in np.linspace(start, stop, points)]
             else:
-                grid[name] = [float(v) for v in spec.split(",")]
+                values = [_number(v) for v in spec.split(",")]
+                if len(values) > SWEEP_MAX_POINTS:
+                    raise UsageError(f"-p {shown}: at most {SWEEP_MAX_POINTS} values")
+                grid[name.strip()] = values
+        except UsageError:
+            raise
         except ValueError:
-            raise UsageError(f"-p {item!r}: expected NAME=START:STOP:STEPS with numbers") from None
+            raise UsageError(f"-p {shown}: expected NAME=START:STOP:POINTS or NAME=a,b,c with numbers") from None
     return grid
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not np.isfinite(value):
+        raise ValueError(text)
+    return value + 0.0  # -0.0 becomes 0.0
 
 
 def _sweep_point(task: tuple[str, dict[str, Any], str]) -> dict[str, Any]:
     chapter_name, params, point_dir = task
     notebook, _ = execute_chapter(chapter_name, params, Path(point_dir), BUILD_DIR / "cache")
     outputs = read_outputs(notebook)
+    shutil.rmtree(point_dir, ignore_errors=True)
     return {f["id"]: f["value"] for f in outputs.key_figures}
 
 
-def sweep(
-    chapter_name: str,
-    base_params: Mapping[str, Any],
-    grid: Mapping[str, Sequence[float]],
-    name: str,
-    *,
-    overwrite: bool = False,
-    jobs: int | None = None,
-    progress: Callable[[str], None] = lambda message: None,
-) -> Path:
-    """Run every point of a parameter grid (in parallel) and write one tidy CSV of key figures and a chart."""
+def describe_duration(seconds: float) -> str:
+    """A duration in words, rounded: '40 s', '12 min', '3.5 h', '2.1 days'.
+
+    Examples
+    --------
+    >>> describe_duration(40), describe_duration(700), describe_duration(12_600), describe_duration(180_000)
+    ('40 s', '12 min', '3.5 h', '2.1 days')
+    """
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172_800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86_400:.1f} days"
+
+
+def sweep_points(
+    chapter_name: str, base_params: Mapping[str, Any], grid: Mapping[str, Sequence[float]]
+) -> list[dict[str, Any]]:
+    """Every point of the grid as full, checked parameters; refused before any work if there are too many."""
     chapter = get_chapter(chapter_name)
     check_names(chapter, grid, "-p")
-    check_run_name(name)
+    size = math.prod(len(v) for v in grid.values())
+    if size > SWEEP_MAX_POINTS:
+        raise UsageError(
+            f"the grid has {size:,} points ({' x '.join(str(len(v)) for v in grid.values())}); "
+            f"a sweep may have at most {SWEEP_MAX_POINTS:,}"
+        )
     points = []
     for combo in itertools.product(*grid.values()):
         values = dict(base_params, **dict(zip(grid, combo, strict=True)))
@@ -479,36 +512,71 @@ def sweep(
             points.append(validate_parameters(chapter_name, values))
         except ParameterError as error:
             raise UsageError(f"grid point {dict(zip(grid, combo, strict=True))}: {error}") from None
+    return points
+
+
+def sweep(
+    chapter_name: str,
+    base_params: Mapping[str, Any],
+    grid: Mapping[str, Sequence[float]],
+    name: str,
+    *,
+    overwrite: bool = False,
+    jobs: int | None = None,
+    yes: bool = False,
+    progress: Callable[[str], None] = lambda message: None,
+) -> Path:
+    """Run every point of a parameter grid (in parallel) and write one tidy CSV of key figures and a chart.
+
+    A grid of more than :data:`SWEEP_CONFIRM_POINTS` points needs ``yes`` (the error says how long it
+    would take). Stopped part-way (Ctrl-C, SIGTERM), the points already finished are written, with
+    ``"complete": false`` in the manifest, and the stop is re-raised.
+    """
+    check_run_name(name)
+    points = sweep_points(chapter_name, base_params, grid)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(points)))
+    estimate = describe_duration(len(points) * SECONDS_PER_POINT[chapter_name] / workers)
+    if len(points) > SWEEP_CONFIRM_POINTS and not yes:
+        raise UsageError(
+            f"this sweep has {len(points):,} points and would take about {estimate} on {workers} worker(s); "
+            "pass --yes to run it"
+        )
     final = BUILD_DIR / "sweeps" / name
-    if final.exists() and not overwrite:
-        raise UsageError(f"sweep folder {final} already exists; choose another --name or pass --overwrite")
-    final.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=final.parent))
-    try:
-        progress(f"running {len(points)} grid points")
+    stopped: KeyboardInterrupt | None = None
+    with claim(final, overwrite=overwrite, what="sweep"), written_in_place(final, replace=overwrite) as work:
+        remove_stale(final.parent)
+        progress(f"running {len(points)} grid points on {workers} worker(s), about {estimate}")
         tasks = [(chapter_name, p, str(work / f"point-{i:04d}")) for i, p in enumerate(points)]
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_sweep_point, tasks))
+        results: dict[int, dict[str, Any]] = {}
+        try:
+            with worker_pool(workers) as pool:
+                futures = {pool.submit(_sweep_point, task): i for i, task in enumerate(tasks)}
+                for future in as_completed(futures):
+                    i = futures[future]
+                    results[i] = future.result()
+                    point = ", ".join(f"{k} = {points[i][k]:g}" for k in grid)
+                    progress(f"point {len(results)}/{len(points)} done ({point})")
+        except KeyboardInterrupt as error:
+            stopped = error
+            progress(f"stopped: keeping the {len(results)} of {len(points)} points already finished")
         rows = []
-        for i, (params, figures) in enumerate(zip(points, results, strict=True)):
-            for figure_id, value in figures.items():
-                rows.append({"point": i, **{k: params[k] for k in grid}, "key_figure": figure_id, "value": value})
-            shutil.rmtree(work / f"point-{i:04d}", ignore_errors=True)
+        for i in sorted(results):
+            for figure_id, value in results[i].items():
+                rows.append({"point": i, **{k: points[i][k] for k in grid}, "key_figure": figure_id, "value": value})
         write_csv(work / "sweep.csv", rows, ["point", *grid, "key_figure", "value"])
-        _sweep_chart(rows, list(grid), work)
+        if rows:
+            _sweep_chart(rows, list(grid), work)
         (work / "manifest.json").write_text(
             json.dumps({"sweep": name, "chapter": chapter_name, "grid": dict(grid), "points": len(points),
+                        "points_finished": len(results), "complete": stopped is None,
                         "code_version": code_version(), "data_version": data_version(),
                         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}, indent=2),
             encoding="utf-8",
         )  # fmt: skip
-        if final.exists():
-            shutil.rmtree(final)
-        work.rename(final)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        for leftover in work.glob("point-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+    if stopped is not None:
+        raise stopped
     return final
 
 
@@ -550,6 +618,7 @@ __all__ = [
     "UsageError",
     "check_run_name",
     "load_scenario",
+    "load_yaml_mapping",
     "parse_assignments",
     "resolve_parameters",
     "run_chapter",

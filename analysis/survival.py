@@ -917,6 +917,8 @@ def uncertainty_budget(
     def largest_move(alternatives: Sequence[Mapping[str, float]]) -> dict[str, float]:
         return {k: max(abs(a[k] - published[k]) for a in alternatives) for k in keys}
 
+    # Horizons before the headline year cannot measure it (a headline year after 2035, say).
+    horizons = [h for h in horizons if h >= headline_year] or [end_year]
     horizon = horizon_table(table, n_draws, seed, price_cost_correlation, start_year, headline_year,
                             [end_year, *horizons])  # fmt: skip
     rows.append(

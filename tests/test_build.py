@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from pathlib import Path
@@ -211,3 +212,134 @@ def test_pricing_and_survival_chapters_show_their_tables_charts_and_numbers(buil
     for phrase in phrases:
         assert phrase in text, phrase
     assert "pr_" not in text and "sv_" not in text  # every glue key resolved
+
+
+def test_a_failed_site_swap_leaves_the_previous_site_whole(built, tmp_path, monkeypatch):
+    """Issue 13: a failure between taking the old site away and moving the new one in (injected here, on a file
+    system that cannot exchange atomically) leaves the previous site complete at html/, nothing missing."""
+    import os
+
+    from analysis import folders
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out / "html")
+    before = {str(p.relative_to(out / "html")): p.read_bytes() for p in (out / "html").rglob("*") if p.is_file()}
+    monkeypatch.setattr(folders, "exchange", lambda first, second: False)
+    real_rename = os.rename
+
+    def failing_rename(source, target):
+        if Path(target) == out / "html" and ".old-" not in Path(source).name:
+            raise OSError(28, "No space left on device", str(target))
+        real_rename(source, target)
+
+    monkeypatch.setattr(folders.os, "rename", failing_rename)
+    with pytest.raises(OSError, match="No space left on device"):
+        build_book(output_dir=out, cache_dir=built.parent / "cache", banner="A new banner, so the site is rebuilt")
+    after = {str(p.relative_to(out / "html")): p.read_bytes() for p in (out / "html").rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_a_named_edition_is_executed_once_and_named_exactly_as_if_run_under_its_name(tmp_path):
+    """The edition's name is not in the execution key: the chapter runs under a placeholder and the name is
+    written in afterwards. Every output equals executing under the name (escaped in table cells)."""
+    import nbformat
+
+    from analysis.build import EDITION_PLACEHOLDER, _execute_one, execute_notebooks
+    from analysis.parameters import BUSINESS_MODELS
+
+    source = REPO_ROOT / "book" / "business_models.ipynb"
+    params = {**BUSINESS_MODELS.defaults, "cac_multiplier": 1.3}
+    direct = tmp_path / "direct" / "business_models.ipynb"
+    direct.parent.mkdir()
+    assert _execute_one((str(source), str(direct), {**params, "edition": "my_memo-1"}, "bm", str(tmp_path))) is None
+    cached = execute_notebooks(
+        [(source, tmp_path / "a", {**params, "edition": "my_memo-1"}), (source, tmp_path / "b", {**params, "edition": "other"})],
+        REPO_ROOT, tmp_path / "failed", tmp_path / "cache",
+    )  # fmt: skip
+    assert cached == [False, False] and len(list((tmp_path / "cache").iterdir())) == 1  # one execution for both
+
+    def outputs(path: Path) -> list:
+        return [cell.get("outputs", []) for cell in nbformat.read(str(path), as_version=4).cells]
+
+    named = tmp_path / "a" / "business_models.ipynb"
+    assert outputs(named) == outputs(direct)
+    assert (
+        EDITION_PLACEHOLDER not in named.read_text()
+        and EDITION_PLACEHOLDER not in (tmp_path / "b" / "business_models.ipynb").read_text()
+    )
+    assert "edition: other" in (tmp_path / "b" / "business_models.ipynb").read_text()
+
+
+def test_the_cache_is_pruned_least_recently_used_first(tmp_path):
+    """Four 1 MB entries under a 2.5 MB limit: the two used longest ago go; one in use is kept whatever its age."""
+    import os
+    import time
+
+    from analysis.build import cache_entries, prune_cache
+
+    now = time.time()
+    for i, key in enumerate(["oldest", "old", "recent", "newest"]):
+        entry = tmp_path / key
+        entry.mkdir()
+        (entry / "notebook.ipynb").write_bytes(b"x" * 2**20)
+        (entry / "COMPLETE").write_text(key)
+        os.utime(entry / "COMPLETE", (now - 86_400 * (4 - i), now - 86_400 * (4 - i)))
+    removed = prune_cache(tmp_path, limit_mb=2.5, keep=frozenset({"oldest"}))
+    assert removed == ["old", "recent"]
+    assert sorted(e.key for e in cache_entries(tmp_path)) == ["newest", "oldest"]
+    assert prune_cache(tmp_path, limit_mb=0) == ["oldest", "newest"]
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_a_killed_build_leaves_no_jupyter_book_running(built, tmp_path, signal_name):
+    """Issue 13: kill -9 (or -TERM) of the build while Jupyter Book renders ends Jupyter Book too; the previous
+    site stays whole."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    out = tmp_path / "out"
+    shutil.copytree(built.parent / "cache", out / "cache")  # executions cached: Jupyter Book starts at once
+    shutil.copytree(built, out / "html")
+    process = subprocess.Popen([sys.executable, "-m", "analysis", "build", "--output", str(out)], cwd=REPO_ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))  # fmt: skip
+
+    def jupyter_book() -> list[psutil.Process]:
+        try:
+            children = psutil.Process(process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+        return [c for c in children if "jupyter_book" in " ".join(c.cmdline())]
+
+    deadline = time.monotonic() + 120
+    while not jupyter_book():
+        assert process.poll() is None and time.monotonic() < deadline, "Jupyter Book never started"
+        time.sleep(0.1)
+    books = jupyter_book()
+    process.send_signal(getattr(signal, signal_name))
+    process.wait(timeout=30)
+    gone, alive = psutil.wait_procs(books, timeout=15)
+    assert not alive, "Jupyter Book outlived the build"
+    assert (out / "html" / "index.html").exists() and (out / "html" / "book" / "survival.html").exists()
+
+
+def test_a_failure_from_line_10_of_a_cell_names_that_line(tmp_path):
+    """Issue 13: IPython marks line 10 and later with '--->' (not '---->'); the error still quotes the line."""
+    from analysis.build import _execute_one
+
+    source = tmp_path / "long.ipynb"
+    lines = [f"x{i} = {i}" for i in range(1, 12)] + ["raise ValueError(x11)"]
+    source.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]},
+                                              "source": "a = 1", "outputs": [], "execution_count": None},
+                                             {"cell_type": "code", "metadata": {}, "source": "\n".join(lines),
+                                              "outputs": [], "execution_count": None}],
+                                   "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+                                   "nbformat": 4, "nbformat_minor": 4}))  # fmt: skip
+    message = _execute_one((str(source), str(tmp_path / "out.ipynb"), {"a": 2}, "long.ipynb", str(tmp_path / "failed")))
+    assert "at line 'raise ValueError(x11)'" in message and "ValueError: 11" in message

@@ -102,6 +102,45 @@ def test_duplicate_id_names_both_lines(data_copy):
     assert "(first on line 2)" in str(info.value)
 
 
+def test_a_byte_that_is_not_utf8_names_file_and_line(data_copy):
+    """Issue 13: a latin-1 'é' in facts.csv is a validation error with its line, not a UnicodeDecodeError."""
+    path = data_copy / "facts.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b",", "caf\xe9,".encode("latin-1"), 1)
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(
+        DataValidationError, match=r"data/facts.csv, line 4: byte 0xe9 is not UTF-8; save the file as UTF-8"
+    ):
+        load_dataset(data_copy)
+
+
+def test_a_row_with_a_cell_too_many_is_refused_not_cut_short(data_copy):
+    """A stray comma outside quotes makes one cell too many: refused with the count, not read with a quote cut."""
+    path = data_copy / "company_outcomes.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = (
+        'midjourney,Midjourney,profitable,"Estimated $200M+ annual revenue", with a lean team,genai_business_models_2026'
+    )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(data_copy)
+    assert "data/company_outcomes.csv, line 2 (row " in str(info.value)
+    assert "6 cells, but the header has 5 columns (a comma inside a cell must be within double quotes)" in str(
+        info.value
+    )
+
+
+def test_a_control_character_in_a_cell_is_refused(data_copy):
+    """Issue 13: a NUL byte would reach the site's HTML; it is refused, naming the row and the column."""
+    line = _rewrite(data_copy / "facts.csv", "midjourney_headcount", "note", "about\x00forty")
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(data_copy)
+    assert (
+        f"data/facts.csv, line {line} (row 'midjourney_headcount'), column 'note': contains the control character U+0000"
+        in str(info.value)
+    )
+
+
 def test_unknown_fact_reference_in_another_table(data_copy):
     """A business model pointing at a fact that does not exist is rejected with the table and line."""
     line = _rewrite(data_copy / "business_models.csv", "marketplace", "gross_margin_fact_id", "no_such_fact")

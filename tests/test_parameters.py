@@ -114,3 +114,83 @@ def test_every_notebook_validates_right_after_its_parameters():
         code = [c for c in nb.cells if c.cell_type == "code"]
         index = next(i for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", []))
         assert f'validate_parameters("{chapter.name}", globals())' in code[index + 1].source
+
+
+def test_values_are_normalised_or_refused_with_a_bounded_message():
+    """-0.0 is 0.0; a name with a trailing line break is refused ($ matched before it); a huge value is shown cut."""
+    rate = BUSINESS_MODELS.parameter("annual_discount_rate")
+    assert repr(rate.check(-0.0)) == "0.0"
+    edition = BUSINESS_MODELS.parameter("edition")
+    with pytest.raises(ParameterError, match=r"parameter 'edition' = 'memo\\n' is not allowed: must be a plain name"):
+        edition.check("memo\n")
+    with pytest.raises(ParameterError) as info:
+        rate.check(10**5000)
+    assert "= a huge integer (an integer of more than 4,000 digits) is not allowed" in str(info.value)
+    assert len(str(info.value)) < 300
+    for bad in (float("inf"), float("nan")):
+        with pytest.raises(ParameterError, match="is not allowed"):
+            BUSINESS_MODELS.parameter("researcher_compensation_high_usd").check(bad)
+
+
+def test_plain_papermill_refuses_a_parameter_the_notebook_does_not_declare(tmp_path):
+    """Issue 13: `papermill book/pricing.ipynb out.ipynb -p free_capp 2` fails in the validation cell, naming it."""
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError) as info:
+        pm.execute_notebook(str(REPO_ROOT / "book" / "pricing.ipynb"), str(tmp_path / "out.ipynb"),
+                            parameters={"free_capp": 2}, progress_bar=False, cwd=str(tmp_path))  # fmt: skip
+    assert info.value.ename == "ParameterError"
+    assert "unknown parameter 'free_capp' was passed to the notebook (papermill -p); did you mean free_cap," in (
+        info.value.evalue
+    )
+
+
+def corner(chapter, end: str) -> dict:
+    """Every numeric parameter at the low or high end of its declared range (lists: increasing, at that end).
+
+    An exclusive bound is approached to within a thousandth of the range; ``free_cap`` stays below the paid cap.
+    """
+    values = dict(chapter.defaults)
+    for p in chapter.parameters:
+        if p.type is str or p.minimum is None or p.maximum is None:
+            continue
+        step = (p.maximum - p.minimum) / 1000 if p.maximum - p.minimum <= 1 else 1e-3
+        low = p.minimum + (step if p.exclusive_minimum else 0)
+        high = p.maximum - (step if p.exclusive_maximum else 0)
+        if p.type is list:
+            n = len(p.default)
+            values[p.name] = (
+                [low + step * i for i in range(n)] if end == "low" else [high - step * (n - 1 - i) for i in range(n)]
+            )
+        else:
+            values[p.name] = p.type(low if end == "low" else high)
+    if chapter.name == "pricing" and end == "high":
+        values["free_cap"] = values["freemium_paid_cap"] / 2
+    return values
+
+
+@pytest.mark.build
+def test_every_chapter_runs_at_both_ends_of_its_declared_ranges(tmp_path):
+    """Issue 13: a range the command accepts is one the chapter runs within. Each chapter at the low end of every
+    range, and at the high end with the work-sizing parameters at their budgets (pricing: 200,000 users x 24
+    months, 200 seeds x 10,000 users; survival: 200,000 draws x 8 years, and 44,444 draws x 36 years)."""
+    from analysis.build import execute_notebooks
+    from analysis.parameters import PRICING, SURVIVAL
+
+    runs = {
+        "bm-low": (BUSINESS_MODELS, corner(BUSINESS_MODELS, "low")),
+        "bm-high": (BUSINESS_MODELS, corner(BUSINESS_MODELS, "high")),
+        "pricing-low": (PRICING, corner(PRICING, "low")),
+        "pricing-high": (PRICING, {**corner(PRICING, "high"), "n_users": 200_000, "n_months": 24, "spread_seeds": 200,
+                                   "spread_n_users": 10_000}),
+        "survival-low": (SURVIVAL, corner(SURVIVAL, "low")),
+        "survival-high-draws": (SURVIVAL, {**SURVIVAL.defaults, "n_draws": 200_000}),
+        "survival-high-years": (SURVIVAL, {**corner(SURVIVAL, "high"), "start_year": 2025, "n_draws": 44_444}),
+    }  # fmt: skip
+    for name, (chapter, values) in runs.items():
+        assert validate_parameters(chapter.name, values), name  # each is allowed
+    assert runs["survival-low"][1]["n_draws"] == 1_000 and runs["pricing-low"][1]["n_users"] == 1
+    tasks = [(REPO_ROOT / chapter.notebook, tmp_path / name, values) for name, (chapter, values) in runs.items()]
+    execute_notebooks(tasks, REPO_ROOT, tmp_path / "failed", tmp_path / "cache", jobs=2)
+    for name in runs:
+        assert list((tmp_path / name).glob("*.ipynb")), name
