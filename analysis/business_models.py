@@ -1394,7 +1394,8 @@ def question_figures(margins: pd.DataFrame, unit_economics: pd.DataFrame, claims
          "text": low, "sentence": f"The low end of {best[0]}'s LTV/CAC interval is {low}."},
         {"key": "bm_best_ltv_to_cac_high", "value": float(best_row["ltv_to_cac_high"]), "unit": "multiple",
          "text": high, "sentence": f"The high end of {best[0]}'s LTV/CAC interval is {high}."},
-        {"key": "bm_models_above_one", "value": float(len(above)), "unit": "count", "text": join_names(above) or "none",
+        {"key": "bm_models_above_one", "value": float(len(above)), "unit": "count",
+         "text": join_names(above) if above else "none",
          "sentence": f"{len(above)} of the seven business models keep LTV/CAC above 1 across their whole interval"
                      + (f": {join_names(above)}." if above else ".")},
         {"key": "bm_highest_floor_model", "value": floor, "unit": "share", "text": join_names(floor_names),
