@@ -122,6 +122,8 @@ def render_notebook_body(
         writer_name="html5",
         settings_overrides={
             "nb_execution_mode": "off",
+            # Nothing written beside the page (myst-nb would put a processed notebook and CSS in ./build).
+            "nb_output_folder": "",
             "myst_enable_extensions": ["colon_fence", "dollarmath", "deflist"],
             "doctitle_xform": False,
             "initial_header_level": 1,

@@ -28,12 +28,14 @@ def _text(page: Path) -> str:
 def run(tmp_path_factory) -> Path:
     """A real re-run of the pricing chapter, through the command line, in a private build folder."""
     build_dir = tmp_path_factory.mktemp("build")
-    env = dict(os.environ, GENAI_REPORT_BUILD_DIR=str(build_dir))
+    workdir = tmp_path_factory.mktemp("cwd")
+    env = dict(os.environ, GENAI_REPORT_BUILD_DIR=str(build_dir), PYTHONPATH=str(REPO_ROOT))
     result = subprocess.run(
         [sys.executable, "-m", "analysis", "run", "pricing", "-p", "free_cap=2", "--name", "small-free-tier"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900,
+        cwd=workdir, env=env, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+    assert list(workdir.iterdir()) == [], "a run writes nothing outside its own folder"
     return build_dir / "runs" / "small-free-tier"
 
 
