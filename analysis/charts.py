@@ -1,10 +1,14 @@
 """Charts: one altair theme for the whole book, one function per chart kind.
 
 Charts are rendered on the site by Vega-Embed from the site's own copy of the Vega
-libraries (see :mod:`analysis.sphinx_site`), never from a CDN: :func:`enable` registers
-a renderer whose HTML only calls the global ``vegaEmbed`` once the page has loaded.
-Colours come from the Okabe-Ito palette, which stays distinguishable with the common
-forms of colour blindness.
+libraries (see :mod:`analysis.sphinx_site`), never from a CDN. :func:`enable` registers a
+renderer whose HTML holds, for each chart, a static SVG (what a reader without JavaScript,
+a printer or a feed reader sees) and the Vega-Lite spec as inert JSON; the site's one
+classic script (``report.js``) replaces the static SVG by the live chart. No script is
+inline and none is a module, so the charts render from ``file://`` as well as over HTTP.
+Charts fill the width of their container (``width="container"``), so a phone shows the
+whole chart. Colours come from the Okabe-Ito palette, which stays distinguishable with
+the common forms of colour blindness.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import hashlib
 import html
 import json
 import re
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +30,12 @@ RENDERER_NAME = "genai_report_offline"
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
 ACCENT = PALETTE[0]
 MUTED = "#8a8a8a"
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+INK = "#333333"  # axis and legend text: 12.6:1 on the charts' white background
+# The static SVG is drawn this wide (CSS scales it down to its container, never up).
+STATIC_WIDTH_PX = 640
+# Arial's metrics (Helvetica, Arial, Liberation Sans, Nimbus Sans): the static SVG, measured by vl-convert, and
+# the live chart, measured by the browser, lay text out alike, so no label of the static SVG is cut off.
+FONT = "Helvetica, Arial, 'Liberation Sans', 'Nimbus Sans', sans-serif"
 
 
 def theme_config() -> dict[str, Any]:
@@ -33,14 +43,30 @@ def theme_config() -> dict[str, Any]:
     return {
         "config": {
             "font": FONT,
+            # White in dark mode too: the chart is a card of its own, its text keeps its contrast.
+            "background": "white",
+            # The whole chart, axes and legend included, fits the width it is given.
+            "autosize": {"type": "fit-x", "contains": "padding"},
             "view": {"stroke": None, "continuousWidth": 560, "continuousHeight": 300},
             "axis": {
                 "labelFontSize": 12,
                 "titleFontSize": 12,
                 "titleFontWeight": "normal",
                 "gridColor": "#e6e6e6",
+                "labelColor": INK,
+                "titleColor": INK,
             },
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            # One entry a line: a legend never runs wider than a phone, and no label is cut short.
+            "legend": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "orient": "bottom",
+                "direction": "vertical",
+                "labelLimit": 0,
+                "labelColor": INK,
+                "titleColor": INK,
+            },  # fmt: skip
+            "text": {"color": INK},
             "range": {"category": list(PALETTE)},
             "mark": {"color": ACCENT},
             "title": {"fontSize": 13, "anchor": "start"},
@@ -49,20 +75,59 @@ def theme_config() -> dict[str, Any]:
 
 
 def _chart_html(spec: dict[str, Any]) -> str:
-    """HTML for one chart: a container and a module script that embeds it after page load."""
+    """HTML for one chart: a container with a static SVG and the spec as JSON, and no script of its own.
+
+    The site's ``report.js`` (a classic script, see :mod:`analysis.sphinx_site`) draws the live chart
+    into ``.vega-live`` and hides the static SVG; without JavaScript, or in print, the SVG is the chart.
+    """
     payload = json.dumps(spec, sort_keys=True, separators=(",", ":"))
     chart_id = "vega-" + hashlib.sha256(payload.encode()).hexdigest()[:12]
     description = html.escape(str(spec.get("description", "Chart")), quote=True)
     # "</" must not appear inside a script element.
     safe_payload = payload.replace("</", "<\\/")
     return (
-        f'<div class="vega-chart" id="{chart_id}" role="figure" aria-label="{description}"></div>\n'
-        f'<script type="module">\n'
-        f'const el = document.getElementById("{chart_id}");\n'
-        f"window.vegaEmbed(el, {safe_payload}, "
-        f'{{"actions": false, "renderer": "svg"}}).catch((err) => {{ el.textContent = "Chart failed: " + err; '
-        f"console.error(err); }});\n"
-        f"</script>"
+        f'<div class="vega-chart" id="{chart_id}" role="figure" aria-label="{description}">'
+        f'<div class="vega-live"></div>'
+        f'<div class="vega-static">{static_svg(spec, chart_id)}</div>'
+        f'<script type="application/json" class="vega-spec">{safe_payload}</script>'
+        f"</div>"
+    )
+
+
+_SVG_OPEN = re.compile(r'<svg\b([^>]*?)\swidth="([\d.]+)"\sheight="([\d.]+)"')
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def static_svg(spec: dict[str, Any], prefix: str = "chart") -> str:
+    """The chart drawn as SVG (by vl-convert, no browser needed), scaling down with its container.
+
+    A chart sized to its container is drawn :data:`STATIC_WIDTH_PX` wide. The SVG's own ids are
+    prefixed, so several charts on one page cannot share a clip path.
+
+    Examples
+    --------
+    >>> svg = static_svg({"mark": "bar", "width": "container", "data": {"values": [{"x": 1}]},
+    ...                   "autosize": {"type": "fit-x", "contains": "padding"},
+    ...                   "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+    >>> svg.startswith("<svg") and 'style="max-width:640px;width:100%;height:auto" viewBox="0 0 640 ' in svg
+    True
+    """
+    import vl_convert
+
+    drawn = dict(spec)
+    if drawn.get("width", "container") == "container":
+        drawn["width"] = STATIC_WIDTH_PX
+    svg = vl_convert.vegalite_to_svg(drawn)
+    svg = _SVG_ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
+    description = html.escape(str(spec.get("description", "Chart")), quote=True)
+    return _SVG_OPEN.sub(
+        lambda m: (
+            f'<svg{m.group(1)} role="img" aria-label="{description}" '
+            f'style="max-width:{float(m.group(2)):g}px;width:100%;height:auto"'
+        ),
+        svg,
+        count=1,
     )
 
 
@@ -70,7 +135,7 @@ def _renderer(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
     return {"text/html": _chart_html(spec), "text/plain": str(spec.get("description", "<chart>"))}
 
 
-_SPEC_IN_HTML = re.compile(r"window\.vegaEmbed\(el, (\{.*\}), \{\"actions\"", re.S)
+_SPEC_IN_HTML = re.compile(r'<script type="application/json" class="vega-spec">(.*?)</script>', re.S)
 
 
 def spec_from_chart_html(chart_html: str) -> dict[str, Any] | None:
@@ -80,7 +145,8 @@ def spec_from_chart_html(chart_html: str) -> dict[str, Any] | None:
 
     Examples
     --------
-    >>> spec_from_chart_html(_chart_html({"mark": "bar", "description": "x </b>"}))["description"]
+    >>> spec = {"mark": "bar", "description": "x </b>", "data": {"values": [{"x": 1}]}}
+    >>> spec_from_chart_html(_chart_html(spec))["description"]
     'x </b>'
     """
     match = _SPEC_IN_HTML.search(chart_html)
@@ -94,6 +160,30 @@ def enable() -> None:
     alt.theme.register(THEME_NAME, enable=True)(theme_config)
     alt.renderers.register(RENDERER_NAME, _renderer)
     alt.renderers.enable(RENDERER_NAME)
+
+
+# Long category labels wrap onto lines of about 18 characters and take at most 40% of the chart's
+# width, so a phone keeps room for the bars.
+LABEL_LIMIT = alt.ExprRef(expr="min(320, max(110, 0.4 * (containerSize()[0] || 640)))")
+WRAPPED_LABEL = "split(trim(replace(datum.label, /(.{1,18})(\\s+|$)/g, '$1\\n')), '\\n')"
+CATEGORY_AXIS = alt.Axis(labelExpr=WRAPPED_LABEL, labelLimit=LABEL_LIMIT)
+TITLE_CHARACTERS = 34
+
+
+def axis_title(text: str | None) -> str | list[str] | None:
+    """An axis title on lines of at most :data:`TITLE_CHARACTERS` characters, so it fits a phone's width.
+
+    Examples
+    --------
+    >>> axis_title("Gross margin")
+    'Gross margin'
+    >>> axis_title("Cash at the end of 2032 without new capital (USD bn)")
+    ['Cash at the end of 2032 without', 'new capital (USD bn)']
+    """
+    if text is None:
+        return None
+    lines = textwrap.wrap(text, TITLE_CHARACTERS)
+    return lines[0] if len(lines) == 1 else lines
 
 
 def _require_columns(frame: pd.DataFrame, chart: str, *columns: str | None) -> None:
@@ -148,7 +238,7 @@ def chart_ranges(
     scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
     if symlog_scale:
         scale = alt.Scale(type="symlog")
-    y = alt.Y(f"{category}:N", sort=sort, title=None)
+    y = alt.Y(f"{category}:N", sort=sort, title=None, axis=CATEGORY_AXIS)
     tooltip = [
         alt.Tooltip(f"{category}:N"),
         alt.Tooltip(f"{low}:Q", format=x_format, title="low"),
@@ -159,7 +249,7 @@ def chart_ranges(
     tooltip += [alt.Tooltip(f"{c}:Q", title=t, format=f) for c, t, f in tooltip_fields]
     base = alt.Chart(frame)
     bars = base.mark_bar(height=14, cornerRadius=3, opacity=0.85).encode(
-        x=alt.X(f"{low}:Q", title=x_title, axis=alt.Axis(format=x_format), scale=scale),
+        x=alt.X(f"{low}:Q", title=axis_title(x_title), axis=alt.Axis(format=x_format), scale=scale),
         x2=f"{high}:Q",
         y=y,
         tooltip=tooltip,
@@ -177,7 +267,7 @@ def chart_ranges(
             .mark_rule(strokeDash=[4, 4], color=PALETTE[3])
             .encode(x="reference:Q")
         )
-    return alt.layer(*layers).properties(description=description, height=alt.Step(26))
+    return alt.layer(*layers).properties(description=description, height=alt.Step(32), width="container")
 
 
 def chart_scatter(
@@ -198,8 +288,8 @@ def chart_scatter(
     x_max = float(frame[x].max())
     x_domain = [min(0.0, float(frame[x].min())), x_max * 1.35 if x_max > 0 else 1.0]
     base = alt.Chart(frame).encode(
-        x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=x_format), scale=alt.Scale(domain=x_domain)),
-        y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+        x=alt.X(f"{x}:Q", title=axis_title(x_title), axis=alt.Axis(format=x_format), scale=alt.Scale(domain=x_domain)),
+        y=alt.Y(f"{y}:Q", title=axis_title(y_title), axis=alt.Axis(format=y_format)),
         tooltip=[
             alt.Tooltip(f"{label}:N"),
             alt.Tooltip(f"{x}:Q", title=x_title, format=x_format),
@@ -208,7 +298,7 @@ def chart_scatter(
     )
     points = base.mark_point(size=110, filled=True).encode(color=alt.Color(f"{label}:N", legend=None))
     labels = base.mark_text(align="left", dx=8, dy=-6, fontSize=12).encode(text=f"{label}:N")
-    return alt.layer(points, labels).properties(description=description)
+    return alt.layer(points, labels).properties(description=description, width="container")
 
 
 def chart_lines(
@@ -233,8 +323,8 @@ def chart_lines(
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format=x_format), scale=scale),
-            y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+            x=alt.X(f"{x}:Q", title=axis_title(x_title), axis=alt.Axis(format=x_format), scale=scale),
+            y=alt.Y(f"{y}:Q", title=axis_title(y_title), axis=alt.Axis(format=y_format)),
             color=alt.Color(f"{series}:N", title=None),
             tooltip=[
                 alt.Tooltip(f"{series}:N"),
@@ -252,7 +342,7 @@ def chart_lines(
             .encode(y="low:Q", y2="high:Q", tooltip=[alt.Tooltip("label:N", title="band")])
         )
     layers.append(lines)
-    return alt.layer(*layers).properties(description=description)
+    return alt.layer(*layers).properties(description=description, width="container")
 
 
 def chart_fan(
@@ -262,13 +352,15 @@ def chart_fan(
     """A fan chart: nested quantile bands (outermost first) around a median line."""
     _require_columns(frame, "chart_fan", x, median, *[c for band in bands for c in band])
     base = alt.Chart(frame)
-    x_enc = alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False))
+    x_enc = alt.X(
+        f"{x}:Q", title=axis_title(x_title), axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False)
+    )
     layers: list[alt.Chart] = []
     for i, (low, high) in enumerate(bands):
         layers.append(
             base.mark_area(opacity=0.18 + 0.17 * i, color=ACCENT).encode(
                 x=x_enc,
-                y=alt.Y(f"{low}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+                y=alt.Y(f"{low}:Q", title=axis_title(y_title), axis=alt.Axis(format=y_format)),
                 y2=f"{high}:Q",
                 tooltip=[alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{low}:Q", format=y_format),
                          alt.Tooltip(f"{high}:Q", format=y_format)],
@@ -285,7 +377,7 @@ def chart_fan(
             .mark_rule(strokeDash=[4, 4], color=PALETTE[3])
             .encode(y="reference:Q")
         )
-    return alt.layer(*layers).properties(description=description)
+    return alt.layer(*layers).properties(description=description, width="container")
 
 
 def chart_tornado(
@@ -308,8 +400,10 @@ def chart_tornado(
         alt.Chart(long)
         .mark_bar(height=12, opacity=0.85)
         .encode(
-            y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-            x=alt.X("outcome:Q", title=x_title, axis=alt.Axis(format=x_format), scale=alt.Scale(domain=domain)),
+            y=alt.Y(f"{label}:N", sort=order, title=None, axis=CATEGORY_AXIS),
+            x=alt.X(
+                "outcome:Q", title=axis_title(x_title), axis=alt.Axis(format=x_format), scale=alt.Scale(domain=domain)
+            ),
             x2=alt.X2("base:Q"),
             color=alt.Color("end:N", title=None, scale=alt.Scale(range=[PALETTE[3], PALETTE[0]])),
             tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip("end:N"), alt.Tooltip("outcome:Q", format=x_format)],
@@ -317,4 +411,4 @@ def chart_tornado(
         .transform_calculate(base=str(float(base_value)))
     )
     rule = alt.Chart(pd.DataFrame({"base": [base_value]})).mark_rule(color=PALETTE[7]).encode(x="base:Q")
-    return alt.layer(bars, rule).properties(description=description, height=alt.Step(22), width=420)
+    return alt.layer(bars, rule).properties(description=description, height=alt.Step(32), width="container")

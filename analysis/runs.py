@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
-import html
 import itertools
 import json
 import math
@@ -35,6 +34,7 @@ from analysis.folders import claim, make_temporary, remove_stale, written_in_pla
 from analysis.inputs import MAX_VALUE_CHARS, UsageError, load_yaml_mapping, parse_assignments
 from analysis.parameters import CHAPTERS, Chapter, ParameterError, bounded_repr, get_chapter, validate_parameters
 from analysis.processes import worker_pool
+from analysis.run_page import render_run_page
 
 # Tests (and readers who want their runs elsewhere) set GENAI_REPORT_BUILD_DIR.
 BUILD_DIR = Path(os.environ.get("GENAI_REPORT_BUILD_DIR", REPO_ROOT / "_build"))
@@ -309,108 +309,20 @@ def _write_run(
         "files": [],
     }  # fmt: skip
     progress("rendering the run's HTML page")
-    render_run_page(notebook, outputs, work / f"{chapter_name}.html", name, chapter_name, changed, scenario)
+    render_run_page(
+        notebook,
+        outputs,
+        work / f"{chapter_name}.html",
+        name,
+        chapter_name,
+        changed,
+        scenario,
+        comparison,
+        BUILD_DIR / ".vega-static",
+    )
     manifest["files"] = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     return outputs, comparison
-
-
-# --- a standalone HTML page of a run --------------------------------------------------------
-
-RUN_PAGE_CSS = (
-    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}"
-    "table{border-collapse:collapse;font-size:.85rem;margin:1rem 0}"
-    "td,th{border:1px solid #ddd;padding:.25rem .4rem;vertical-align:top}"
-    "caption{text-align:left;font-style:italic}"
-    ".banner{background:#eef5fb;padding:.6rem;border-left:4px solid #0072B2}"
-)
-_GLUE_ROLE = re.compile(r"\{glue:md\}`([^`]+)`")
-_GLUE_MD_BLOCK = re.compile(r"```\{glue:md\} (\S+)\n:format: myst\n```")
-_GLUE_FIGURE = re.compile(r"```\{glue:figure\} (\S+)\n:name: (\S+)\n\n(.*?)\n```", re.S)
-_OTHER_ROLE = re.compile(r"\{(?:cite:[pt]|numref|doc|ref)\}`([^`]+)`")
-_DOWNLOAD_ROLE = re.compile(r"\{download\}`([^`]+)`")
-
-
-def render_run_page(
-    notebook: Path,
-    outputs: ChapterOutputs,
-    target: Path,
-    run_name: str,
-    chapter_name: str,
-    changed: Mapping[str, Any],
-    scenario: Scenario | None,
-) -> None:
-    """A self-contained HTML page of the executed chapter: prose with glued values, tables, charts.
-
-    Everything the user supplied (run name, scenario description, parameter values) is escaped.
-    """
-    import nbformat
-    from markdown_it import MarkdownIt
-
-    from analysis.sphinx_site import write_bundle
-
-    nb = nbformat.read(str(notebook), as_version=4)
-    glued: dict[str, str] = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            scrapbook = output.get("metadata", {}).get("scrapbook", {})
-            if scrapbook.get("name"):
-                prefix = scrapbook.get("mime_prefix", "")
-                data = {k.removeprefix(prefix): v for k, v in output.get("data", {}).items()}
-                glued[scrapbook["name"]] = data.get("text/markdown") or data.get("text/html") or ""
-    blocks: dict[str, str] = {}
-
-    def placeholder(fragment: str) -> str:
-        token = f"RAWHTMLBLOCK{len(blocks)}"
-        blocks[token] = fragment
-        return f"\n\n{token}\n\n"
-
-    def table_html(match: re.Match[str]) -> str:
-        table = outputs.tables.get(match.group(1))
-        if table is None:
-            return ""
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in table["columns"])
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in table["rows"])
-        caption = html.escape(table["caption"])
-        csv_link = f'<a href="tables/{html.escape(table["name"])}.csv">CSV</a>'
-        return placeholder(
-            f'<table id="{html.escape(table["name"])}"><caption>{caption} ({csv_link})</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        )
-
-    def figure_html(match: re.Match[str]) -> str:
-        chart = glued.get(match.group(1), "")
-        return placeholder(f'<figure id="{html.escape(match.group(2))}">{chart}'
-                           f"<figcaption>{html.escape(match.group(3))}</figcaption></figure>")  # fmt: skip
-
-    parts = []
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        text = _GLUE_MD_BLOCK.sub(table_html, cell.source)
-        text = _GLUE_FIGURE.sub(figure_html, text)
-        text = _GLUE_ROLE.sub(lambda m: glued.get(m.group(1), m.group(0)), text)
-        text = _DOWNLOAD_ROLE.sub(lambda m: f"[{m.group(1)}]({m.group(1)})", text)
-        text = _OTHER_ROLE.sub(lambda m: m.group(1), text)
-        parts.append(text)
-    rendered = MarkdownIt("commonmark", {"html": False}).render("\n\n".join(parts))
-    for token, fragment in blocks.items():
-        rendered = rendered.replace(f"<p>{token}</p>", fragment)
-    # The bundle is generated once into the build folder and copied into each run (it takes seconds to make).
-    shutil.copy2(write_bundle(BUILD_DIR / ".vega-static"), target.parent / "vega-bundle.js")
-    changed_text = ", ".join(f"{k} = {v!r}" for k, v in changed.items()) or "none (the defaults)"
-    scenario_text = "" if scenario is None else f" · scenario {scenario.name}: {scenario.description}"
-    banner = html.escape(
-        f"Run {run_name} of chapter {chapter_name}{scenario_text} · changed parameters: {changed_text}"
-    )
-    target.write_text(
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(run_name)} · {html.escape(chapter_name)}</title>"
-        '<script type="module" src="vega-bundle.js"></script>'
-        f"<style>{RUN_PAGE_CSS}</style></head><body>"
-        f'<p class="banner">{banner}</p>{rendered}</body></html>',
-        encoding="utf-8",
-    )
 
 
 # --- sweeps ---------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
-"""Sphinx extension: the site's own assets (Vega libraries, table styles), nothing from a CDN.
+"""Sphinx extension: the site's own assets (Vega libraries, styles, one script), nothing from a CDN.
 
-The bundle comes from ``vl_convert.javascript_bundle`` (no network), is written once per
-vl-convert version into a cache folder, and is added to every page as a module script, so
-its top-level names cannot clash with Sphinx's own globals. It assigns ``window.vegaEmbed``,
-which the charts' own module scripts (see :mod:`analysis.charts`) call; module scripts run
-in document order, so the bundle in the page head always runs first.
+The Vega bundle comes from ``vl_convert.javascript_bundle`` (no network) and is written once
+per vl-convert version into a cache folder, wrapped in a function so that its top-level names
+cannot clash with Sphinx's own globals. It is loaded as a classic, deferred script, never a
+module: Chromium refuses module scripts from ``file://`` (origin null), and the site must work
+opened from disk. It assigns ``window.vegaEmbed``, which the site's ``report.js`` (deferred
+after it, see ``analysis/assets``) calls to draw every chart over its static SVG.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ import vl_convert
 
 BUNDLE_NAME = "vega-bundle.js"
 CSS_NAME = "report.css"
+JS_NAME = "report.js"
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 FAVICON_NAME = "favicon.svg"
 # A favicon of our own stops browsers asking for /favicon.ico, which the static site does not have.
 FAVICON_SVG = (
@@ -27,17 +31,8 @@ FAVICON_SVG = (
     '<rect width="16" height="16" rx="3" fill="#0072B2"/>'
     '<path d="M3 12h2V7H3zm4 0h2V4H7zm4 0h2V9h-2z" fill="#fff"/></svg>'
 )
-# Wide report tables: smaller type, and cells that wrap instead of squeezing the text columns.
-REPORT_CSS = """
-table.report-table { font-size: 0.82rem; width: 100%; }
-table.report-table td, table.report-table th { padding: 0.3rem 0.45rem; vertical-align: top; }
-table.report-table td p { margin: 0; }
-.vega-chart { width: 100%; overflow-x: auto; }
-.table-downloads, .figure-downloads { font-size: 0.8rem; color: #444; margin-top: 0.2rem; }
-.cite-this { font-style: italic; }
-details.chart-data { font-size: 0.8rem; margin: 0.3rem 0; }
-.edition-banner { background: #eef5fb; border-left: 4px solid #0072B2; padding: 0.4rem 0.7rem; font-size: 0.85rem; }
-"""
+# The bundle as a classic script: strict like the module it was, its names kept inside a function.
+_BUNDLE_WRAPPER = ('(function () {\n"use strict";\n', "\n})();\n")
 
 
 def vega_lite_version() -> str:
@@ -50,9 +45,12 @@ def write_bundle(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / BUNDLE_NAME
     stamp = folder.parent / f".{BUNDLE_NAME}.version"
-    version = f"vl-convert {vl_convert.__version__}, vega-lite {vega_lite_version()}"
+    version = f"vl-convert {vl_convert.__version__}, vega-lite {vega_lite_version()}, classic script"
     if not (target.exists() and stamp.exists() and stamp.read_text() == version):
-        target.write_text(vl_convert.javascript_bundle(vl_version=vega_lite_version()), encoding="utf-8")
+        bundle = vl_convert.javascript_bundle(vl_version=vega_lite_version())
+        if re.search(r"^\s*(import|export)\s", bundle, re.M):
+            raise RuntimeError("the Vega bundle has import/export statements; it cannot run as a classic script")
+        target.write_text(_BUNDLE_WRAPPER[0] + bundle + _BUNDLE_WRAPPER[1], encoding="utf-8")
         stamp.write_text(version)
     return target
 
@@ -60,7 +58,8 @@ def write_bundle(folder: Path) -> Path:
 def _add_bundle(app: Any) -> None:
     folder = Path(app.outdir).parent / ".vega-static"
     write_bundle(folder)
-    (folder / CSS_NAME).write_text(REPORT_CSS, encoding="utf-8")
+    for name in (CSS_NAME, JS_NAME):
+        shutil.copy2(ASSETS_DIR / name, folder / name)
     (folder / FAVICON_NAME).write_text(FAVICON_SVG, encoding="utf-8")
     app.config.html_static_path.append(str(folder))
 
@@ -78,11 +77,46 @@ def _drop_cdn_scripts(app: Any, pagename: str, templatename: str, context: dict[
     ]
 
 
+def page_url(app: Any, pagename: str, anchor: str = "") -> str:
+    """The published address of a page (and anchor), from ``html_baseurl`` (``html: baseurl`` in _config.yml)."""
+    base = str(app.config.html_baseurl or "").rstrip("/")
+    return f"{base}/{pagename}.html" + (f"#{anchor}" if anchor else "")
+
+
 def _banner(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
-    """Name the edition (default or scenario) at the top of every page; the text is escaped."""
+    """Name the edition (default or scenario) at the top of every page, and, on paper, the page's address."""
     text = app.config.genai_report_banner
     if text and "body" in context:
-        context["body"] = f'<p class="edition-banner">{html.escape(text)}</p>\n' + context["body"]
+        url = html.escape(page_url(app, pagename))
+        context["body"] = (
+            f'<p class="edition-banner">{html.escape(text)}'
+            f'<span class="print-only">Printed from <a href="{url}">{url}</a></span></p>\n' + context["body"]
+        )
+
+
+_REPORT_TABLE = re.compile(r'<table class="report-table[^"]*"[^>]*>.*?</table>', re.S)
+
+
+def mark_table_columns(body: str) -> str:
+    """Give each report table its number of columns, so the stylesheet gives each a readable width on a phone.
+
+    Examples
+    --------
+    >>> mark_table_columns('<table class="report-table"><thead><tr><th>a</th><th>b</th></tr></thead></table>')[:54]
+    '<table style="--report-columns: 2" class="report-table'
+    """
+
+    def mark(match: re.Match[str]) -> str:
+        table = match.group(0)
+        columns = max(1, len(re.findall(r"<th[\s>]", table.split("</thead>", 1)[0])))
+        return table.replace("<table ", f'<table style="--report-columns: {columns}" ', 1)
+
+    return _REPORT_TABLE.sub(mark, body)
+
+
+def _column_counts(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    if "body" in context:
+        context["body"] = mark_table_columns(context["body"])
 
 
 _TABLE = re.compile(r'(<table\b[^>]*\bid="(tbl-[^"]+)".*?</table>)', re.S)
@@ -124,7 +158,8 @@ def _data_table(element: str) -> str:
     )
     return (
         '<details class="chart-data"><summary>Data of this chart as a table</summary>'
-        f'<table class="report-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>'
+        f'<div class="table-scroll"><table class="report-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+        "</table></div></details>"
     )
 
 
@@ -186,8 +221,10 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("genai_report_banner", "", "html")
     app.connect("html-page-context", _banner)
     app.connect("html-page-context", _downloads_and_citations)
+    app.connect("html-page-context", _column_counts)
     app.connect("builder-inited", _add_bundle)
     app.connect("html-page-context", _drop_cdn_scripts)
-    app.add_js_file(BUNDLE_NAME, type="module")
+    app.add_js_file(BUNDLE_NAME, loading_method="defer")
+    app.add_js_file(JS_NAME, loading_method="defer")
     app.add_css_file(CSS_NAME)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,6 +1,8 @@
-"""Charts: valid Vega-Lite, the book's theme, offline-safe HTML."""
+"""Charts: valid Vega-Lite, the book's theme, HTML that renders offline, from file:// and on a phone."""
 
 from __future__ import annotations
+
+import re
 
 import altair as alt
 import pandas as pd
@@ -8,13 +10,17 @@ import pytest
 
 from analysis import charts
 
-FRAME = pd.DataFrame({"model": ["A", "B"], "low": [0.3, 0.4], "mid": [0.45, 0.55], "high": [0.6, 0.7]})
+FRAME = pd.DataFrame({"model": ["A", "</script>"], "low": [0.3, 0.4], "mid": [0.45, 0.55], "high": [0.6, 0.7]})
+LINES = pd.DataFrame({"x": [1, 2, 1, 2], "y": [0.1, 0.2, 0.3, 0.4], "s": ["a", "a", "cash lasts", "cash lasts"]})
+
+
+def _range_chart(description: str = "Margins") -> alt.LayerChart:
+    return charts.chart_ranges(FRAME, "model", "low", "high", point="mid", x_title="Margin",
+                               description=description, reference_value=0.5)  # fmt: skip
 
 
 def test_range_chart_validates_against_the_schema():
-    chart = charts.chart_ranges(FRAME, "model", "low", "high", point="mid", x_title="Margin",
-                                description="Margins", reference_value=0.5)  # fmt: skip
-    spec = chart.to_dict(validate=True)
+    spec = _range_chart().to_dict(validate=True)
     assert spec["description"] == "Margins"
     assert len(spec["layer"]) == 3
 
@@ -31,15 +37,68 @@ def test_theme_uses_colour_blind_safe_palette():
     assert config["range"]["category"][:3] == ["#0072B2", "#E69F00", "#009E73"]
 
 
-def test_renderer_html_loads_nothing_and_escapes():
-    """The chart HTML calls the site's vegaEmbed, fetches no script, and cannot close its own script tag."""
-    html = charts._chart_html({"description": 'a "quoted" <b>', "data": {"values": [{"x": "</script>"}]}})
-    assert "src=" not in html and "http" not in html
-    assert "</script>" not in html.split("<script", 1)[1][: -len("</script>")]
-    assert 'aria-label="a &quot;quoted&quot; &lt;b&gt;"' in html
-    assert "window.vegaEmbed" in html
+@pytest.mark.parametrize(
+    "chart",
+    [
+        lambda: _range_chart(),
+        lambda: charts.chart_scatter(FRAME, "low", "high", "model", description="d", x_title="x", y_title="y"),
+        lambda: charts.chart_lines(LINES, "x", "y", "s", description="d", x_title="x", y_title="y"),
+        lambda: charts.chart_fan(FRAME.assign(year=[2025, 2026]), "year", [("low", "high")], "mid", description="d",
+                                 x_title="Year", y_title="y"),
+        lambda: charts.chart_tornado(FRAME, "model", "low", "high", 0.5, description="d", x_title="x"),
+    ],
+    ids=["ranges", "scatter", "lines", "fan", "tornado"],
+)  # fmt: skip
+def test_every_chart_kind_fills_the_width_of_its_container(chart):
+    """Issue 11: width "container" with the whole chart (axes, legend) fitted to it, so a phone shows all of it."""
+    charts.enable()
+    spec = chart().to_dict(validate=True)
+    assert spec["width"] == "container"
+    assert spec["config"]["autosize"] == {"type": "fit-x", "contains": "padding"}
+
+
+def test_legends_stack_one_entry_a_line_and_are_never_cut_short():
+    """Issue 11: 'cash lasts without new c...' was truncated at 160 px; the legend is vertical with no label limit."""
+    legend = charts.theme_config()["config"]["legend"]
+    assert (legend["orient"], legend["direction"], legend["labelLimit"]) == ("bottom", "vertical", 0)
+
+
+def test_long_axis_titles_and_category_labels_wrap():
+    """A title longer than 34 characters is split into lines; category labels wrap at about 18 characters."""
+    assert charts.axis_title("Cash at the end of 2032 without new capital (USD bn)") == [
+        "Cash at the end of 2032 without",
+        "new capital (USD bn)",
+    ]
+    assert charts.axis_title("Year") == "Year"
+    axis = _range_chart().to_dict()["layer"][0]["encoding"]["y"]["axis"]
+    assert "{1,18}" in axis["labelExpr"] and "containerSize()" in axis["labelLimit"]["expr"]
+
+
+def test_chart_html_holds_a_static_svg_and_inert_json_but_no_script_to_run():
+    """Issue 11: no module and no inline code (refused from file://), a static SVG for readers without
+    JavaScript, and the spec as JSON that cannot close its own element."""
+    charts.enable()
+    spec = _range_chart('a "quoted" <b>').to_dict()
+    chart_html = charts._chart_html(spec)
+    assert re.findall(r"<script\b[^>]*>", chart_html) == ['<script type="application/json" class="vega-spec">']
+    assert chart_html.count("</script>") == 1
+    assert "src=" not in chart_html and 'type="module"' not in chart_html and "vegaEmbed" not in chart_html
+    assert 'aria-label="a &quot;quoted&quot; &lt;b&gt;"' in chart_html
+    static = re.search(r'<div class="vega-static">(<svg.*?</svg>)</div>', chart_html, re.S)
+    assert static and 'style="max-width:640px;width:100%;height:auto"' in static.group(1)
+    assert charts.spec_from_chart_html(chart_html) == spec
+
+
+def test_static_svgs_of_two_charts_share_no_id():
+    """Ids inside a static SVG are prefixed with the chart's id, so two charts on a page never clash."""
+    clipped = {"mark": {"type": "bar", "clip": True}, "width": 100, "data": {"values": [{"x": 1}]},
+               "encoding": {"x": {"field": "x", "type": "quantitative"}}}  # fmt: skip
+    svg = charts.static_svg(clipped, "vega-abc")
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert ids and all(i.startswith("vega-abc-") for i in ids)
+    assert all(ref.startswith("vega-abc-") for ref in re.findall(r"url\(#([^)]+)\)", svg))
 
 
 def test_chart_ids_are_stable():
-    spec = {"description": "x", "mark": "bar"}
+    spec = {"description": "x", "mark": "bar", "data": {"values": [{"x": 1}]}}
     assert charts._chart_html(spec) == charts._chart_html(dict(spec))

@@ -1,0 +1,78 @@
+/* The Economics of Generative AI: the site's one script of its own.
+ *
+ * A classic script (no modules, nothing fetched), so it runs from file:// as well as over HTTP.
+ * It draws each chart live over its static SVG, marks tables that scroll sideways so their hint
+ * shows, and copies a cite text to the clipboard. Without JavaScript the static SVGs remain.
+ */
+(function () {
+  "use strict";
+
+  function drawCharts() {
+    var charts = document.querySelectorAll(".vega-chart");
+    if (!charts.length) return;
+    if (typeof window.vegaEmbed !== "function") {
+      console.error("vega-bundle.js did not load: the charts stay static");
+      return;
+    }
+    charts.forEach(function (chart) {
+      var source = chart.querySelector("script.vega-spec");
+      var live = chart.querySelector(".vega-live");
+      if (!source || !live) return;
+      window
+        .vegaEmbed(live, JSON.parse(source.textContent), { actions: false, renderer: "svg" })
+        .then(function () {
+          chart.classList.add("vega-rendered");
+        })
+        .catch(function (error) {
+          live.textContent = "";
+          console.error("Chart " + chart.id + " could not be drawn: " + error);
+        });
+    });
+  }
+
+  function markScrollingTables() {
+    document.querySelectorAll(".pst-scrollable-table-container, .table-scroll").forEach(function (box) {
+      var update = function () {
+        box.classList.toggle("is-scrolling", box.scrollWidth > box.clientWidth + 1);
+      };
+      update();
+      if (window.ResizeObserver) new ResizeObserver(update).observe(box);
+    });
+  }
+
+  function copyButtons() {
+    document.querySelectorAll("button.copy-cite").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var text = document.getElementById(button.getAttribute("data-target"));
+        if (!text) return;
+        var done = function () {
+          button.textContent = "Copied";
+          setTimeout(function () { button.textContent = "Copy"; }, 1500);
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text.textContent.trim()).then(done, function () { selectText(text); });
+        } else {
+          selectText(text);
+          try { document.execCommand("copy"); done(); } catch (e) { /* the text stays selected */ }
+        }
+      });
+    });
+  }
+
+  function selectText(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function start() {
+    drawCharts();
+    markScrollingTables();
+    copyButtons();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
