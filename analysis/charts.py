@@ -412,3 +412,95 @@ def chart_tornado(
     )
     rule = alt.Chart(pd.DataFrame({"base": [base_value]})).mark_rule(color=PALETTE[7]).encode(x="base:Q")
     return alt.layer(bars, rule).properties(description=description, height=alt.Step(32), width="container")
+
+
+# --- explorers: sliders over a grid computed at build time -----------------------------------------
+
+
+def _slider_filter(sliders: Sequence[tuple[str, str, Sequence[float], float]]) -> str:
+    """A Vega expression true on the grid rows at the sliders' values (grid values are rounded to 9 places)."""
+    return " && ".join(f"abs(datum['{field}'] - {name}) < 1e-6" for name, field, _, _ in sliders)
+
+
+def chart_explorer_lines(
+    frame: pd.DataFrame,
+    x: str,
+    series: Sequence[str],
+    sliders: Sequence[tuple[str, str, Sequence[float], float]],
+    labels: dict[str, str],
+    *,
+    description: str,
+    x_title: str,
+    y_title: str,
+    readout_at: float,
+    command: str,
+    x_format: str = "d",
+    y_format: str = ".0%",
+) -> alt.TopLevelMixin:
+    """Lines over a grid that sliders select: the reader's case solid, the chapter's own case dashed.
+
+    ``frame`` is wide: one row per grid point and ``x``, one column per line in ``series`` (its name is
+    the line's label). ``sliders`` are ``(param_name, column, grid_values, start)``; each becomes a
+    Vega-Lite parameter bound to a range input over the grid (``labels`` gives its label). Under the
+    chart, each line's value at ``x == readout_at`` is written out beside the chapter's own (the start
+    position), and ``command`` (a Vega expression over the sliders) shows the command that reproduces the
+    reader's point. One view, so it fits its container on a phone. Every number shown comes from
+    ``frame``: no model runs in the browser.
+    """
+    _require_columns(frame, "chart_explorer_lines", x, *series, *[field for _, field, _, _ in sliders])
+    start_rows = frame
+    for _, field, _, start in sliders:
+        start_rows = start_rows[(start_rows[field] - start).abs() < 1e-6]
+    starts = start_rows[[x, *series]].rename(columns={s: f"{s} (start)" for s in series})
+    frame = frame.merge(starts, on=x, how="left")
+    params = []
+    for name, _field, grid, start in sliders:
+        grid = list(grid)
+        step = round(grid[1] - grid[0], 9) if len(grid) > 1 else 1
+        params.append(
+            {"name": name, "value": start,
+             "bind": {"input": "range", "min": grid[0], "max": grid[-1], "step": step, "name": labels[name] + " "}}
+        )  # fmt: skip
+    at_start = " && ".join(f"abs(datum['{field}'] - {start}) < 1e-6" for _, field, _, start in sliders)
+    fold = {"fold": list(series), "as": ["line", "probability"]}
+    encode_x = {"field": x, "type": "quantitative", "title": axis_title(x_title), "axis": {"format": x_format}}
+    encode_y = {"field": "probability", "type": "quantitative", "title": axis_title(y_title),
+                "axis": {"format": y_format}, "scale": {"domain": [0, 1]}}  # fmt: skip
+    color = {"field": "line", "type": "nominal", "title": None, "scale": {"domain": list(series)},
+             "legend": {"orient": "top"}}  # fmt: skip
+
+    def value(column: str) -> str:
+        return f"format(datum['{column}'], '{y_format}')"
+
+    readout = f"'In {readout_at:g}:' + '   ' + " + " + '   ' + ".join(
+        f"'{s}: ' + {value(s)} + ' (chapter ' + {value(s + ' (start)')} + ')'" for s in series
+    )
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": description,
+        "data": {"values": frame.to_dict(orient="records")},
+        "params": params,
+        "width": "container",
+        "height": 260,
+        "layer": [
+            {"transform": [{"filter": at_start}, fold],
+             "mark": {"type": "line", "strokeDash": [4, 4], "opacity": 0.6},
+             "encoding": {"x": encode_x, "y": encode_y, "color": color}},
+            {"transform": [{"filter": _slider_filter(sliders)}, fold], "mark": {"type": "line", "point": True},
+             "encoding": {"x": encode_x, "y": encode_y, "color": color,
+                          "tooltip": [{"field": "line", "type": "nominal", "title": "line"},
+                                      {"field": x, "type": "quantitative", "format": x_format},
+                                      {"field": "probability", "type": "quantitative", "format": y_format}]}},
+            {"transform": [{"filter": f"{_slider_filter(sliders)} && abs(datum['{x}'] - {readout_at}) < 1e-6"},
+                           {"calculate": readout, "as": "readout"}],
+             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 12, "lineBreak": "   ",
+                      "x": 0, "y": {"expr": "height + 40"}},
+             "encoding": {"text": {"field": "readout", "type": "nominal"}}},
+            {"data": {"values": [{}]},
+             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "font": "monospace",
+                      "lineBreak": "\n", "x": 0, "y": {"expr": "height + " + str(44 + 16 * (len(series) + 1))},
+                      "text": {"expr": command}}},
+        ],
+        **theme_config(),
+    }  # fmt: skip
+    return alt.LayerChart.from_dict(spec, validate=False)

@@ -77,6 +77,22 @@ class Parameter:
     fact_field: Literal["value", "low", "high"] | None = None
     choices: tuple[str, ...] = ()
     max_items: int = 8  # lists only: how many tiers the chapter serves
+    # The chapter's in-page explorer: its slider for this parameter runs from start to stop in steps.
+    explorer: tuple[float, float, float] | None = None
+
+    def explorer_values(self) -> tuple[float, ...]:
+        """The grid the explorer's slider moves over (start to stop by step), each value allowed.
+
+        Examples
+        --------
+        >>> Parameter("s", float, 1.0, "a scale", minimum=0.5, maximum=1.5, explorer=(0.5, 1.5, 0.25)).explorer_values()
+        (0.5, 0.75, 1.0, 1.25, 1.5)
+        """
+        if self.explorer is None:
+            return ()
+        start, stop, step = self.explorer
+        count = int(round((stop - start) / step)) + 1
+        return tuple(self.check(round(start + i * step, 9)) for i in range(count))
 
     @property
     def fact_ids(self) -> tuple[str, ...]:
@@ -241,6 +257,7 @@ BUSINESS_MODELS = Chapter(
             maximum=1,
             fact_id="annual_discount_rate",
             fact_field="value",
+            explorer=(0.0, 0.2, 0.05),
         ),
         _share(
             "freemium_conversion_low",
@@ -313,6 +330,7 @@ BUSINESS_MODELS = Chapter(
             "stress test: every model's customer acquisition cost is multiplied by this",
             minimum=0.1,
             maximum=10,
+            explorer=(0.5, 2.0, 0.25),
         ),
         Parameter(
             "churn_multiplier",
@@ -321,6 +339,7 @@ BUSINESS_MODELS = Chapter(
             "stress test: every model's churn is multiplied by this (capped so churn stays below 100%)",
             minimum=0.1,
             maximum=5,
+            explorer=(0.5, 2.0, 0.25),
         ),
         Parameter(
             "researcher_count",
@@ -740,6 +759,33 @@ SURVIVAL = Chapter(
             None,
             minimum=2025,
             maximum=2060,
+        ),
+        Parameter(
+            "growth_initial_scale",
+            float,
+            1.0,
+            "multiplies the archetype's first-year revenue growth (its median and its 90% interval)",
+            minimum=0.5,
+            maximum=1.5,
+            explorer=(0.5, 1.5, 0.25),
+        ),
+        Parameter(
+            "training_growth_scale",
+            float,
+            1.0,
+            "multiplies the archetype's training-spend growth (its median and its 90% interval)",
+            minimum=0.5,
+            maximum=1.5,
+            explorer=(0.5, 1.5, 0.25),
+        ),
+        Parameter(
+            "api_price_elasticity_scale",
+            float,
+            1.0,
+            "multiplies the price elasticity of API volume (its median and its 90% interval)",
+            minimum=0.5,
+            maximum=1.5,
+            explorer=(0.5, 1.5, 0.5),
         ),
     ),
     ordered_pairs=(("start_year", "end_year"), ("start_year", "headline_year"), ("headline_year", "end_year")),

@@ -9,7 +9,8 @@ inserts it as it reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -1391,3 +1392,69 @@ def share_supported(value: float, uncertainty: float) -> str:
     from analysis.survival import decimals_supported
 
     return fmt_share(value, decimals_supported(uncertainty))
+
+
+# --- explorers ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Explorer:
+    """An explorer's chart and what its caption states: grid points and the sliders' ranges."""
+
+    chart: Any
+    points: int
+    grid_text: str
+
+
+def explorer_sliders(
+    chapter: str, names: Sequence[str], params: Mapping[str, Any]
+) -> list[tuple[str, str, tuple[float, ...], float]]:
+    """``(param_name, column, grid, start)`` per slider, from the parameters' declared explorer ranges; the
+    start is this edition's value (the nearest grid point)."""
+    sliders = []
+    for name in names:
+        grid = get_chapter(chapter).parameter(name).explorer_values()
+        start = min(grid, key=lambda v: abs(v - float(params[name])))
+        sliders.append((name, name, grid, start))
+    return sliders
+
+
+def _command(chapter: str, sliders: Sequence[tuple[str, str, tuple[float, ...], float]], digits: int = 2) -> str:
+    """A Vega expression: the re-run command for the sliders' values."""
+    parts = " + ".join(f"' \\\\\\n    -p {name}=' + format({name}, '.{digits}~f')" for name, _, _, _ in sliders)
+    return f"'python -m analysis run {chapter}' + {parts} + ' \\\\\\n    --name explore'"
+
+
+def _grid_text(sliders: Sequence[tuple[str, str, tuple[float, ...], float]]) -> str:
+    def one(name: str, g: tuple[float, ...]) -> str:
+        return f"{name} from {g[0]:g} to {g[-1]:g} in steps of {g[1] - g[0]:g}" if len(g) > 1 else f"{name} {g[0]:g}"
+
+    return "; ".join(one(name, g) for name, _, g, _ in sliders)
+
+
+def survival_explorer(dataset: Dataset, params: Mapping[str, Any], decimals: int) -> Explorer:
+    """The survival chapter's explorer: both headline probabilities by year over the three scaled inputs."""
+    from analysis import survival as sv
+
+    names = [f"{name}_scale" for name in sv.EXPLORER_INPUTS]
+    sliders = explorer_sliders("survival", names, params)
+    grid = sv.explorer_grid(
+        dataset, params["archetype"], params["scenario"],
+        {name.removesuffix("_scale"): g for name, _, g, _ in sliders},
+        params["n_draws"], params["seed"], params["price_cost_correlation"], params["start_year"], params["end_year"],
+    )  # fmt: skip
+    lines = {"p_breakeven_by_year": "P(sustained break-even)", "p_cash_lasts": "P(cash lasts, no new capital)"}
+    wide = grid.rename(columns=lines)
+    labels = {
+        "growth_initial_scale": "First-year revenue growth ×",
+        "training_growth_scale": "Training-spend growth ×",
+        "api_price_elasticity_scale": "API price elasticity ×",
+    }
+    chart = charts.chart_explorer_lines(
+        wide, "year", list(lines.values()), sliders, labels,
+        description="Explorer: probability of sustained break-even and of cash lasting without new capital, by year, "
+        "for the chapter's lab with three of its inputs scaled by the sliders; dashed lines are the chapter's case.",
+        x_title="Year", y_title="Probability", readout_at=params["headline_year"],
+        command=_command("survival", sliders), y_format=f".{decimals}%",
+    )  # fmt: skip
+    return Explorer(chart, len(grid) // grid["year"].nunique(), _grid_text(sliders))
