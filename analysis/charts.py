@@ -504,3 +504,78 @@ def chart_explorer_lines(
         **theme_config(),
     }  # fmt: skip
     return alt.LayerChart.from_dict(spec, validate=False)
+
+
+# The explorers' category labels take at most this width; the text under the chart starts at their left edge.
+LABEL_COLUMN_PX = 120
+
+
+def chart_explorer_intervals(
+    frame: pd.DataFrame,
+    notes: pd.DataFrame,
+    category: str,
+    value: str,
+    low: str,
+    high: str,
+    sliders: Sequence[tuple[str, str, Sequence[float], float]],
+    labels: dict[str, str],
+    *,
+    description: str,
+    x_title: str,
+    note: str,
+    command: str,
+) -> alt.TopLevelMixin:
+    """Each category's value and interval at the sliders' grid point, the chapter's own value as a grey tick.
+
+    ``frame`` has one row per (grid point, category); ``notes`` one row per grid point with a ``note``
+    column of lines separated by ``" · "`` (e.g. the claims' verdicts), written under the chart with
+    ``command``. The x axis is symmetric-log, so negative values show. No model runs in the browser.
+    """
+    _require_columns(frame, "chart_explorer_intervals", category, value, low, high,
+                     *[field for _, field, _, _ in sliders])  # fmt: skip
+    _require_columns(notes, "chart_explorer_intervals", note, *[field for _, field, _, _ in sliders])
+    params = []
+    for name, _field, grid, start in sliders:
+        grid = list(grid)
+        step = round(grid[1] - grid[0], 9) if len(grid) > 1 else 1
+        params.append(
+            {"name": name, "value": start,
+             "bind": {"input": "range", "min": grid[0], "max": grid[-1], "step": step, "name": labels[name] + " "}}
+        )  # fmt: skip
+    at_start = " && ".join(f"abs(datum['{field}'] - {start}) < 1e-6" for _, field, _, start in sliders)
+    order = list(dict.fromkeys(frame[category]))
+    y = {"field": category, "type": "nominal", "title": None, "sort": order, "axis": {"labelLimit": LABEL_COLUMN_PX}}
+    scale = {"type": "symlog", "constant": 1}
+    x = {"field": value, "type": "quantitative", "title": axis_title(x_title), "scale": scale}
+    n_lines = int(notes[note].str.count(" · ").max()) + 1 if len(notes) else 1
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": description,
+        "params": params,
+        "width": "container",
+        "height": 28 * len(order),
+        "layer": [
+            {"data": {"values": frame.to_dict(orient="records")}, "transform": [{"filter": _slider_filter(sliders)}],
+             "mark": {"type": "rule", "strokeWidth": 2},
+             "encoding": {"y": y, "x": {**x, "field": low}, "x2": {"field": high}}},
+            {"data": {"values": frame.to_dict(orient="records")}, "transform": [{"filter": at_start}],
+             "mark": {"type": "tick", "color": MUTED, "thickness": 2}, "encoding": {"y": y, "x": x}},
+            {"data": {"values": frame.to_dict(orient="records")}, "transform": [{"filter": _slider_filter(sliders)}],
+             "mark": {"type": "point", "filled": True, "size": 70},
+             "encoding": {"y": y, "x": x,
+                          "tooltip": [{"field": category, "type": "nominal"},
+                                      {"field": value, "type": "quantitative", "format": ".2~r"},
+                                      {"field": low, "type": "quantitative", "format": ".2~r"},
+                                      {"field": high, "type": "quantitative", "format": ".2~r"}]}},
+            {"data": {"values": notes.to_dict(orient="records")}, "transform": [{"filter": _slider_filter(sliders)}],
+             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "lineBreak": " · ",
+                      "x": -LABEL_COLUMN_PX, "y": {"expr": "height + 40"}},
+             "encoding": {"text": {"field": note, "type": "nominal"}}},
+            {"data": {"values": [{}]},
+             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "font": "monospace",
+                      "lineBreak": "\n", "x": -LABEL_COLUMN_PX, "y": {"expr": f"height + {48 + 16 * n_lines}"},
+                      "text": {"expr": command}}},
+        ],
+        **theme_config(),
+    }  # fmt: skip
+    return alt.LayerChart.from_dict(spec, validate=False)

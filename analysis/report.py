@@ -1458,3 +1458,43 @@ def survival_explorer(dataset: Dataset, params: Mapping[str, Any], decimals: int
         command=_command("survival", sliders), y_format=f".{decimals}%",
     )  # fmt: skip
     return Explorer(chart, len(grid) // grid["year"].nunique(), _grid_text(sliders))
+
+
+def business_models_explorer(dataset: Dataset, params: Mapping[str, Any]) -> Explorer:
+    """The business-model chapter's explorer: LTV/CAC of the seven models and the four claims' verdicts."""
+    from analysis import business_models as bm
+
+    sliders_names = ["cac_multiplier", "churn_multiplier", "annual_discount_rate"]
+    sliders = explorer_sliders("business_models", sliders_names, params)
+    grids = {name: g for name, _, g, _ in sliders}
+    models, claims = bm.explorer_grid(dataset, grids["cac_multiplier"], grids["churn_multiplier"],
+                                      grids["annual_discount_rate"])  # fmt: skip
+    starts = {name: start for name, _, _, start in sliders}
+    at_start = claims
+    for name, start in starts.items():
+        at_start = at_start[(at_start[name] - start).abs() < 1e-9]
+    chapter = dict(zip(at_start["claim_id"], at_start["agrees"], strict=True))
+    names = dict(zip(dataset["business_models"].index, dataset["business_models"]["name"], strict=True))
+    short = {row.Index: f"{names[row.favoured_model_id]} > {names[row.other_model_id]}"
+             for row in dataset["ltv_cac_claims"].itertuples()}  # fmt: skip
+
+    def verdict(agrees: bool) -> str:
+        return "agrees" if agrees else "disagrees"
+
+    def verdicts(group: pd.DataFrame) -> str:
+        return " · ".join(
+            f"{short[c]}: {verdict(a)}" + ("" if a == chapter[c] else f" (chapter: {verdict(chapter[c])})")
+            for c, a in zip(group["claim_id"], group["agrees"], strict=True)
+        )
+
+    notes = claims.groupby(sliders_names, sort=False).apply(verdicts, include_groups=False).rename("note").reset_index()
+    labels = {"cac_multiplier": "Acquisition cost ×", "churn_multiplier": "Churn ×",
+              "annual_discount_rate": "Discount rate"}  # fmt: skip
+    chart = charts.chart_explorer_intervals(
+        models, notes, "business_model", "ltv_to_cac", "ltv_to_cac_low", "ltv_to_cac_high", sliders, labels,
+        description="Explorer: base-case LTV/CAC of the seven business models with its interval, under the "
+        "sliders' acquisition cost, churn and discount rate; grey ticks are the chapter's values; the four claims' "
+        "verdicts below.",
+        x_title="LTV/CAC (symmetric log scale)", note="note", command=_command("business_models", sliders),
+    )  # fmt: skip
+    return Explorer(chart, len(notes), _grid_text(sliders))
