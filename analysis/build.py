@@ -221,6 +221,7 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
 
     from analysis.business_models import source_disagreements
     from analysis.site import (
+        intro_findings,
         key_figure_rows,
         key_figures_page,
         methods_page,
@@ -237,6 +238,7 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
     rows = key_figure_rows(outputs, dataset)
     write_key_figures(rows, downloads)
     write_citation_files(stage, downloads)
+    (stage / "book" / "intro_key_findings.md").write_text(intro_findings(outputs), encoding="utf-8")
     write_data_package(dataset, data_dir, downloads / "data-package.zip", report_version())
     (stage / "book" / "key_figures.md").write_text(key_figures_page(rows), encoding="utf-8")
     (stage / "book" / "methods.md").write_text(

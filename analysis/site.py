@@ -372,6 +372,7 @@ def citation_cff(meta: dict[str, str]) -> str:
             "notes": f"{meta['edition']}, commit {meta['commit']}",
         },
     }
+
     class NoAliases(yaml.SafeDumper):
         def ignore_aliases(self, data: Any) -> bool:
             return True
@@ -401,3 +402,14 @@ def write_citation_files(stage: Path, downloads: Path) -> dict[str, str]:
         encoding="utf-8",
     )  # fmt: skip
     return meta
+
+
+def intro_findings(outputs: Sequence[ChapterOutputs]) -> str:
+    """The introduction's Key findings (MyST): the findings each chapter marks as leading the report,
+    in chapter order, each linking to its figure or table in the chapter."""
+    from analysis.report import findings_markdown
+
+    lead = [f for chapter_outputs in outputs for f in chapter_outputs.findings if f.get("lead")]
+    if not 3 <= len(lead) <= 5:
+        raise ValueError(f"the introduction needs 3-5 lead findings, the chapters mark {len(lead)}")
+    return findings_markdown(lead) + "\n"

@@ -199,6 +199,52 @@ def test_how_to_cite_is_not_numbered_as_a_chapter(built):
         assert f"{number}. {title}" in text
 
 
+def _findings(source: str) -> list[str]:
+    box = re.search(r'<div class="key-findings admonition">(.*?)</div>', source, re.S)
+    assert box, "no Key findings box"
+    return re.findall(r"<li><p>(.*?)</p></li>", box.group(1), re.S)
+
+
+@pytest.mark.parametrize("page", ["intro", "business_models", "pricing", "survival"])
+def test_key_findings_come_first_each_a_key_figure_linking_to_its_figure_or_table(built, page):
+    """Issue 11, item 6: a Key findings box before the first section, 3-5 sentences, each a key figure's
+    sentence as downloaded (so every number is a glued key figure) with a numbered link to a figure or table."""
+    import json
+
+    source = (built / "book" / f"{page}.html").read_text(encoding="utf-8")
+    assert source.index('class="key-findings admonition"') < source.index("<section id=", source.index("<h1"))
+    sentences = {f["sentence"]: f for f in json.loads((built / "downloads" / "key_figures.json").read_text())}
+    findings = _findings(source)
+    assert 3 <= len(findings) <= 5, findings
+    for item in findings:
+        text, _, link = item.partition(" (<a ")
+        target = re.fullmatch(r'class="reference internal" href="([\w.]*)#((?:fig|tbl)-[\w-]+)"><span class="std '
+                              r'std-numref">(?:Figure|Table) (\d)\.\d+</span></a>\)', link)  # fmt: skip
+        assert target, item
+        sentence = html.unescape(text).replace("’", "'")
+        assert sentence in sentences, sentence
+        figure = sentences[sentence]
+        assert target.group(1) in ("", f"{figure['page'].removeprefix('book/')}.html"), (target.group(1), figure)
+        if page != "intro":
+            assert figure["page"] == f"book/{page}"
+
+
+def test_long_reference_tables_are_collapsed_or_in_an_appendix(built):
+    """Issue 11, item 7: the input, flip and parameter tables are collapsed; survival's inputs are an appendix
+    after every figure, so the chapter's main flow is findings, charts and short tables."""
+    for page, collapsed in (("business_models", ("tbl-unit-economics-inputs", "tbl-ltv-cac-flips",
+                                                  "tbl-business-models-parameters")),
+                            ("pricing", ("tbl-pricing-parameters",)), ("survival", ("tbl-survival-parameters",))):  # fmt: skip
+        source = (built / "book" / f"{page}.html").read_text(encoding="utf-8")
+        for anchor in collapsed:
+            position = source.index(f'id="{anchor}"')
+            opened = source.rfind('<details class="sd-sphinx-override sd-dropdown', 0, position)
+            assert opened != -1 and source.find("</details>", opened) > position, anchor
+    survival = (built / "book" / "survival.html").read_text(encoding="utf-8")
+    appendix = survival.index('<section id="appendix-the-lab-s-inputs">')
+    assert survival.index('id="tbl-lab-inputs"') > appendix > survival.index('id="fig-internal-deployment"')
+
+
 def test_methods_page_lists_every_assumption(built, dataset):
     text = _text(built / "book" / "methods.html")
     assumptions = dataset["facts"][dataset["facts"]["kind"] == "assumption"]
