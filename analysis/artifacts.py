@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ class ChapterOutputs:
     key_figures: list[dict[str, Any]]
     tables: dict[str, dict[str, Any]]
     charts: dict[str, dict[str, Any]]
+    # The key findings the chapter opens with: key figure id, anchor, sentence, and whether it leads the report.
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def read_outputs(path: Path | str) -> ChapterOutputs:
@@ -64,6 +66,7 @@ def read_outputs(path: Path | str) -> ChapterOutputs:
         key_figures=emitted["figures"],
         tables=tables,
         charts=charts,
+        findings=emitted.get("findings", []),
     )
 
 

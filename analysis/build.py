@@ -373,11 +373,13 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
 
     from analysis.business_models import source_disagreements
     from analysis.site import (
+        intro_findings,
         key_figure_rows,
         key_figures_page,
         methods_page,
         modelling_choices,
         write_chapter_downloads,
+        write_citation_files,
         write_data_package,
         write_key_figures,
     )
@@ -387,6 +389,8 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
     outputs = [write_chapter_downloads(stage / nb, downloads / nb.stem) for nb in notebooks]
     rows = key_figure_rows(outputs, dataset)
     write_key_figures(rows, downloads)
+    write_citation_files(stage, downloads)
+    (stage / "book" / "intro_key_findings.md").write_text(intro_findings(outputs), encoding="utf-8")
     write_data_package(dataset, data_dir, downloads / "data-package.zip", report_version())
     (stage / "book" / "key_figures.md").write_text(key_figures_page(rows), encoding="utf-8")
     (stage / "book" / "questions.md").write_text(questions_markdown(dataset, rows, outputs), encoding="utf-8")
@@ -394,12 +398,12 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
         methods_page(dataset, source_disagreements(dataset), modelling_choices(dataset)), encoding="utf-8"
     )
     toc = yaml.safe_load((stage / "_toc.yml").read_text(encoding="utf-8"))
-    toc["chapters"] += [
+    toc["parts"][0]["chapters"] += [
         {"file": "book/questions"},
         {"file": "book/key_figures"},
         {"file": "book/methods"},
-        {"file": "book/citing"},
     ]
+    toc["parts"].append({"caption": "About this report", "numbered": False, "chapters": [{"file": "book/citing"}]})
     (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
     config = yaml.safe_load((stage / "_config.yml").read_text(encoding="utf-8"))
     config["sphinx"]["config"]["html_extra_path"] = ["site_extra"]

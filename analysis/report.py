@@ -92,12 +92,48 @@ def record_key_figures(figures: Iterable[Mapping[str, Any]]) -> None:
         key_figure(figure["key"], figure["value"], figure["unit"], figure["text"], figure["sentence"])
 
 
-def emit_key_figures(chapter: str, params: Mapping[str, Any]) -> None:
-    """Display the chapter's key figures (and parameters) as one JSON output of the notebook."""
+def key_findings(prefix: str, findings: Sequence[tuple[str, str]], lead: int = 1) -> list[dict[str, Any]]:
+    """Glue ``{prefix}_key_findings``: the chapter's findings, each a key figure's ready sentence and a link
+    to the figure or table that shows it, for the Key findings box at the top of the chapter.
+
+    ``findings`` are ``(key figure id, anchor)`` pairs, most important first; the first ``lead`` also open
+    the report's introduction. Every number comes from a key figure already recorded with :func:`key_figure`.
+    Returns the findings for :func:`emit_key_figures`.
+    """
+    from myst_nb import glue
+
+    recorded = {f["id"]: f for f in _KEY_FIGURES}
+    missing = [key for key, _ in findings if key not in recorded]
+    if missing or not 3 <= len(findings) <= 5:
+        raise ValueError(f"key findings need 3-5 recorded key figures; not recorded: {missing}")
+    chosen = [
+        {"id": key, "anchor": anchor, "sentence": recorded[key]["sentence"], "lead": i < lead}
+        for i, (key, anchor) in enumerate(findings)
+    ]
+    glue(f"{prefix}_key_findings", Markdown(findings_markdown(chosen)), display=False)
+    return chosen
+
+
+def findings_markdown(findings: Sequence[Mapping[str, Any]]) -> str:
+    """Findings as a MyST list: each sentence, then a numbered link to its figure or table.
+
+    Examples
+    --------
+    >>> print(findings_markdown([{"sentence": "Margins are 60% at $1.", "anchor": "tbl-x"}]))
+    - Margins are 60% at \\$1. ({numref}`tbl-x`)
+    """
+    for finding in findings:
+        if not str(finding["anchor"]).startswith(("fig-", "tbl-")):
+            raise ValueError(f"a finding links to a figure or a table, not {finding['anchor']!r}")
+    return "\n".join(f"- {escape_markdown(f['sentence'])} ({{numref}}`{f['anchor']}`)" for f in findings)
+
+
+def emit_key_figures(chapter: str, params: Mapping[str, Any], findings: Sequence[Mapping[str, Any]] = ()) -> None:
+    """Display the chapter's key figures, parameters and key findings as one JSON output of the notebook."""
     from IPython.display import display
 
     payload = {"chapter": chapter, "edition": params.get("edition", "default"), "parameters": dict(params),
-               "figures": list(_KEY_FIGURES)}  # fmt: skip
+               "figures": list(_KEY_FIGURES), "findings": list(findings)}  # fmt: skip
     display({KEY_FIGURES_MIME: payload,
              "text/plain": f"{len(_KEY_FIGURES)} key figures"}, raw=True)  # fmt: skip
 

@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from docutils.parsers.rst import Directive
+
 from analysis.artifacts import ChapterOutputs
 from analysis.parameters import CHAPTERS
 from analysis.sphinx_site import mark_table_columns
@@ -41,6 +43,9 @@ table.report-table caption { caption-side: top; padding: 0.3rem 0; }
 .run-summary table td, .run-summary table th { border-top: 1px solid #d8dde3; padding: 0.25rem 0.5rem; text-align: left;
                                                vertical-align: top; font-size: 0.9rem; }
 .system-message { display: none; }
+.key-findings { border-left: 4px solid #0072B2; background: #eef5fb; padding: 0.2rem 1rem; margin: 1rem 0; }
+.key-findings .admonition-title { font-weight: 700; margin-bottom: 0.2rem; }
+details.dropdown { margin: 1rem 0; } details.dropdown > summary { cursor: pointer; font-weight: 600; }
 """
 
 
@@ -74,9 +79,9 @@ def numbering(notebook: Any, outputs: ChapterOutputs, chapter_number: int) -> di
 
 
 def _register_roles(labels: Mapping[str, str], sources: Mapping[str, str], cited: list[str]) -> None:
-    """Docutils versions of the Sphinx-only roles the chapters use (registered for this render)."""
+    """Docutils versions of the Sphinx-only roles and directives the chapters use (registered for this render)."""
     from docutils import nodes
-    from docutils.parsers.rst import roles
+    from docutils.parsers.rst import directives, roles
 
     def numref(name: str, rawtext: str, text: str, *_: Any, **__: Any) -> tuple[list[Any], list[Any]]:
         anchor = text.strip()
@@ -104,6 +109,27 @@ def _register_roles(labels: Mapping[str, str], sources: Mapping[str, str], cited
     for name, function in (("numref", numref), ("cite:p", cite), ("cite:t", cite), ("doc", doc),
                            ("download", download)):  # fmt: skip
         roles.register_local_role(name, function)
+    directives.register_directive("dropdown", Dropdown)
+
+
+class Dropdown(Directive):
+    """sphinx-design's ``dropdown`` for docutils: a collapsed ``<details>`` with its title as the summary."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+
+    def run(self) -> list[Any]:
+        from docutils import nodes
+
+        title = html.escape(self.arguments[0] if self.arguments else "Details")
+        body = nodes.container(classes=["dropdown-body"])
+        self.state.nested_parse(self.content, self.content_offset, body)
+        return [
+            nodes.raw("", f'<details class="dropdown"><summary>{title}</summary>', format="html"),
+            body,
+            nodes.raw("", "</details>", format="html"),
+        ]
 
 
 def render_notebook_body(

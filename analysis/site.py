@@ -282,3 +282,134 @@ def write_data_package(dataset: Dataset, data_dir: Path, target: Path, version: 
             # A fixed timestamp: the same data give a byte-identical download.
             archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), content, zipfile.ZIP_DEFLATED)
     return target
+
+
+# --- citing the report: BibTeX and CITATION.cff of this build ---------------------------------
+
+LICENCES = ("CC-BY-4.0", "MIT")  # text and data, code: as LICENSE says
+
+
+def citation_metadata(config: dict[str, Any]) -> dict[str, str]:
+    """What a citation of this build names, from the staged ``_config.yml``: title, authors, edition,
+    version, commit, build date and the site's address."""
+    from analysis.figure_blocks import Edition
+
+    edition = Edition.from_banner(str(config["sphinx"]["config"]["genai_report_banner"]))
+    return {
+        "title": str(config["title"]),
+        "author": str(config["author"]),
+        "edition": edition.name,
+        "version": edition.version,
+        "commit": edition.commit,
+        "built": edition.built,
+        "url": str(config["html"]["baseurl"]),
+    }
+
+
+def bibtex_entry(meta: dict[str, str]) -> str:
+    """A BibTeX entry for the report as built: version, edition, commit, date, address and licence.
+
+    Examples
+    --------
+    >>> meta = {"title": "T", "author": "A", "edition": "Default edition", "version": "0.1.0", "commit": "abc",
+    ...         "built": "2026-11-26", "url": "https://example.org/r/"}
+    >>> print(bibtex_entry(meta))  # doctest: +ELLIPSIS
+    @techreport{economics_of_generative_ai_2026,
+      title       = {{T}},
+      author      = {{A}},
+      year        = {2026},
+      type        = {Open analytical report},
+      institution = {A},
+      version     = {0.1.0},
+      url         = {https://example.org/r/},
+      urldate     = {2026-11-26},
+      note        = {Default edition, version 0.1.0, commit abc, built 2026-11-26. Text and data CC BY 4.0, code MIT.}
+    }
+    """
+    fields = [
+        ("title", f"{{{meta['title']}}}"),
+        ("author", f"{{{meta['author']}}}"),
+        ("year", meta["built"][:4]),
+        ("type", "Open analytical report"),
+        ("institution", meta["author"]),
+        ("version", meta["version"]),
+        ("url", meta["url"]),
+        ("urldate", meta["built"]),
+        ("note", f"{meta['edition']}, version {meta['version']}, commit {meta['commit']}, built {meta['built']}. "
+                 "Text and data CC BY 4.0, code MIT."),
+    ]  # fmt: skip
+    body = ",\n".join(f"  {name:<11} = {{{value}}}" for name, value in fields)
+    return f"@techreport{{economics_of_generative_ai_{meta['built'][:4]},\n{body}\n}}"
+
+
+def citation_cff(meta: dict[str, str]) -> str:
+    """``CITATION.cff`` of this build: the licences of LICENSE, the build's date, commit and address,
+    and a preferred citation as a report."""
+    import yaml
+
+    authors = [{"name": meta["author"]}]
+    document = {
+        "cff-version": "1.2.0",
+        "message": "If you use this report or its data, please cite it as below, and credit the source article "
+        "each figure comes from.",
+        "title": meta["title"],
+        "type": "dataset",
+        "authors": authors,
+        "version": meta["version"],
+        "commit": meta["commit"],
+        "date-released": meta["built"],
+        "url": meta["url"],
+        "license": list(LICENCES),
+        "preferred-citation": {
+            "type": "report",
+            "title": meta["title"],
+            "authors": authors,
+            "institution": {"name": meta["author"]},
+            "version": meta["version"],
+            "date-released": meta["built"],
+            "year": int(meta["built"][:4]),
+            "url": meta["url"],
+            "notes": f"{meta['edition']}, commit {meta['commit']}",
+        },
+    }
+
+    class NoAliases(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    return yaml.dump(document, Dumper=NoAliases, sort_keys=False, allow_unicode=True)
+
+
+def write_citation_files(stage: Path, downloads: Path) -> dict[str, str]:
+    """``downloads/report.bib``, ``downloads/CITATION.cff`` and the citing page's generated part
+    (``book/citation_entries.md``), all from this build's metadata."""
+    import yaml
+
+    meta = citation_metadata(yaml.safe_load((stage / "_config.yml").read_text(encoding="utf-8")))
+    downloads.mkdir(parents=True, exist_ok=True)
+    entry, cff = bibtex_entry(meta), citation_cff(meta)
+    (downloads / "report.bib").write_text(entry + "\n", encoding="utf-8")
+    (downloads / "CITATION.cff").write_text(cff, encoding="utf-8")
+    (stage / "book" / "citation_entries.md").write_text(
+        "\n".join(
+            [
+                "```bibtex", entry, "```", "",
+                f'As a file: <a href="../{DOWNLOADS}/report.bib">report.bib</a>. The same metadata for GitHub and',
+                f'reference managers: <a href="../{DOWNLOADS}/CITATION.cff">CITATION.cff</a>.', "",
+                "```yaml", cff.rstrip(), "```", "",
+            ]
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    return meta
+
+
+def intro_findings(outputs: Sequence[ChapterOutputs]) -> str:
+    """The introduction's Key findings (MyST): the findings each chapter marks as leading the report,
+    in chapter order, each linking to its figure or table in the chapter."""
+    from analysis.report import findings_markdown
+
+    lead = [f for chapter_outputs in outputs for f in chapter_outputs.findings if f.get("lead")]
+    if not 3 <= len(lead) <= 5:
+        raise ValueError(f"the introduction needs 3-5 lead findings, the chapters mark {len(lead)}")
+    return findings_markdown(lead) + "\n"

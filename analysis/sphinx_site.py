@@ -20,6 +20,8 @@ from typing import Any
 import altair as alt
 import vl_convert
 
+from analysis.figure_blocks import Edition, Source, cite_text, figure_block, table_block
+
 BUNDLE_NAME = "vega-bundle.js"
 CSS_NAME = "report.css"
 JS_NAME = "report.js"
@@ -119,9 +121,18 @@ def _column_counts(app: Any, pagename: str, templatename: str, context: dict[str
         context["body"] = mark_table_columns(context["body"])
 
 
-_TABLE = re.compile(r'(<table\b[^>]*\bid="(tbl-[^"]+)".*?</table>)', re.S)
+_TABLE_BOX = re.compile(
+    r'(<div class="pst-scrollable-table-container">\s*<table\b[^>]*\bid="(tbl-[^"]+)".*?</table>\s*</div>)', re.S
+)
 _FIGURE = re.compile(r'(<figure\b[^>]*\bid="(fig-[^"]+)".*?</figure>)', re.S)
 _NUMBER = re.compile(r'<span class="caption-number">([^<]+)</span>')
+FIGURE_FILES = (
+    (".svg", "SVG", "the chart with its title, source, edition and address, for documents"),
+    (".png", "PNG", "the same, as an image"),
+    ("-data.csv", "Data (CSV)", "the numbers the chart is drawn from"),
+    (".vl.json", "Vega-Lite JSON", "the chart's specification, with its data"),
+)
+TABLE_FILES = ((".csv", "CSV", "the table as shown"),)
 
 
 def _chapter_for(pagename: str) -> Any:
@@ -134,93 +145,81 @@ def _chapter_for(pagename: str) -> Any:
 
 
 @functools.cache
-def _source_titles(ids: tuple[str, ...]) -> str:
+def _sources(ids: tuple[str, ...]) -> tuple[Source, ...]:
     from analysis.data import load_dataset
 
-    sources = load_dataset()["sources"]
-    return "; ".join(f"“{sources.at[i, 'title']}”" for i in ids if i in sources.index)
+    table = load_dataset()["sources"]
+
+    def text(value: Any) -> str:
+        return value.strip() if isinstance(value, str) else ""
+
+    return tuple(
+        Source(
+            str(table.at[i, "title"]),
+            text(table.at[i, "publisher"]),
+            str(table.at[i, "date"]),
+            text(table.at[i, "url"]),
+        )
+        for i in ids
+        if i in table.index
+    )
 
 
 def _data_table(element: str) -> str:
-    """A collapsible table of a chart's data, the text equivalent of the chart."""
-    from analysis.charts import spec_from_chart_html
+    """A chart's data as a table, titled and formatted as the chart shows it: the chart's text equivalent."""
+    from analysis.charts import chart_table, spec_from_chart_html
 
     spec = spec_from_chart_html(element) or spec_from_chart_html(html.unescape(element))
-    if not spec or not spec.get("datasets"):
-        return ""
-    rows = max(spec["datasets"].values(), key=len)
+    headers, rows = chart_table(spec) if spec else ([], [])
     if not rows:
         return ""
-    columns = list(rows[0])
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows
-    )
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return (
-        '<details class="chart-data"><summary>Data of this chart as a table</summary>'
-        f'<div class="table-scroll"><table class="report-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-        "</table></div></details>"
+        f'<div class="table-scroll"><table class="report-table chart-data"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
     )
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return "" if value is None else str(value)
-
-
-def _downloads_and_citations(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
-    """Beneath every numbered table and figure: its downloads and a one-line 'cite this'."""
+def _report_blocks(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Every numbered figure and table of a chapter as one block: Chart / Table / Sources / Download / Cite."""
     chapter = _chapter_for(pagename)
     if chapter is None or "body" not in context:
         return
     folder = Path(app.srcdir) / "site_extra" / "downloads" / Path(chapter.notebook).stem
     link = context["pathto"]
-    sources = _source_titles(chapter.sources)
-    edition = str(app.config.genai_report_banner).split(" · ")[0].rstrip(".")
+    sources = _sources(tuple(chapter.sources))
+    edition = Edition.from_banner(str(app.config.genai_report_banner))
 
     def cite(anchor: str, element: str) -> str:
         number = _NUMBER.search(element)
         label = number.group(1).strip() if number else anchor
-        return (
-            f"Cite this: The Economics of Generative AI (2026), “{chapter.title}”, {label} ({anchor}); {edition}. "
-            f"Sources: {sources}."
-        )
+        return cite_text(chapter.title, label, edition, page_url(app, pagename, anchor))
 
-    def files(anchor: str, kinds: tuple[tuple[str, str], ...]) -> str:
-        found = [
-            f'<a href="{link("downloads/" + folder.name + "/" + anchor + suffix, 1)}" download>{label}</a>'
-            for suffix, label in kinds
+    def files(anchor: str, kinds: tuple[tuple[str, str, str], ...]) -> list[tuple[str, str, str]]:
+        return [
+            (link(f"downloads/{folder.name}/{anchor}{suffix}", 1), label, what)
+            for suffix, label, what in kinds
             if (folder / (anchor + suffix)).exists()
         ]
-        return " · ".join(found)
 
-    def after_table(match: re.Match[str]) -> str:
+    def table(match: re.Match[str]) -> str:
+        box, anchor = match.group(1), match.group(2)
+        return table_block(box, anchor, sources, files(anchor, TABLE_FILES), cite(anchor, box))
+
+    def figure(match: re.Match[str]) -> str:
         element, anchor = match.group(1), match.group(2)
-        downloads = files(anchor, ((".csv", "CSV"),))
-        return (
-            f'{element}<p class="table-downloads">Download: {downloads}<br>'
-            f'<span class="cite-this">{html.escape(cite(anchor, element))}</span></p>'
-        )
+        return figure_block(element, anchor, _data_table(element), sources, files(anchor, FIGURE_FILES),
+                            cite(anchor, element))  # fmt: skip
 
-    def after_figure(match: re.Match[str]) -> str:
-        element, anchor = match.group(1), match.group(2)
-        downloads = files(anchor, ((".svg", "SVG"), (".png", "PNG"), ("-data.csv", "data (CSV)"),
-                                   (".vl.json", "Vega-Lite JSON")))  # fmt: skip
-        return (
-            f"{element}{_data_table(element)}"
-            f'<p class="figure-downloads">Download: {downloads}<br>'
-            f'<span class="cite-this">{html.escape(cite(anchor, element))}</span></p>'
-        )
-
-    body = _TABLE.sub(after_table, context["body"])
-    context["body"] = _FIGURE.sub(after_figure, body)
+    body = _TABLE_BOX.sub(table, context["body"])
+    context["body"] = _FIGURE.sub(figure, body)
 
 
 def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("genai_report_banner", "", "html")
     app.connect("html-page-context", _banner)
-    app.connect("html-page-context", _downloads_and_citations)
+    app.connect("html-page-context", _report_blocks)
     app.connect("html-page-context", _column_counts)
     app.connect("builder-inited", _add_bundle)
     app.connect("html-page-context", _drop_cdn_scripts)

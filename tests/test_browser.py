@@ -53,6 +53,15 @@ MEASURE = """() => {
              && box.classList.contains('is-scrolling'));
     }).map(name),
     theme: document.documentElement.dataset.theme,
+    findingsTop: (() => { const box = document.querySelector('.key-findings');
+      return box ? Math.round(box.getBoundingClientRect().top + window.scrollY) : null; })(),
+    searchBoxes: [...document.querySelectorAll('.search-button-field, .search-button')].filter((e) => {
+      const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+      return r.width > 0 && r.right > 0 && r.left < vw && s.visibility !== 'hidden';
+    }).length,
+    captionStyles: [...new Set([...document.querySelectorAll('figcaption, .report-caption, table.report-table > caption')].map((e) => {
+      const s = getComputedStyle(e); return [s.color, s.fontSize, s.fontWeight, s.fontStyle, s.textAlign].join(' ');
+    }))],
     text: document.body.innerText,
   };
 }"""
@@ -146,10 +155,12 @@ def open_page(browser, url: str, width: int, scheme: str, local: tuple[str, ...]
 
 
 def test_every_page_over_http_and_from_disk_on_laptop_and_phone_in_light_and_dark(server, built_site, browser):
-    """Issue 11, items 1, 2 and 4: on every page, opened over HTTP and from file://, at 1366 and 390 px,
+    """Issue 11, items 1, 2, 4, 6 and 13: on every page, opened over HTTP and from file://, at 1366 and 390 px,
     light and dark: every chart is drawn live, none is wider than the window, the page never scrolls
     sideways (wide tables scroll in their own box, with the hint showing), no console error, no
-    request leaves the host, and every text has a contrast of at least 4.5:1."""
+    request leaves the host, every text has a contrast of at least 4.5:1, one search box is in view, and
+    figure and table captions share one style; the Key findings box of the introduction and of each chapter
+    starts on the first screen."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     visits = 0
@@ -165,6 +176,15 @@ def test_every_page_over_http_and_from_disk_on_laptop_and_phone_in_light_and_dar
                     visits += 1
                     if scheme == "dark" and seen["theme"] != "dark":
                         problems.append(f"{where}: dark mode did not apply ({seen['theme']})")
+                    stem = Path(page_path).stem
+                    if stem in (*CHAPTERS, "intro") and not (seen["findingsTop"] or 10**6) < 900:
+                        problems.append(
+                            f"{where}: the Key findings box is not on the first screen ({seen['findingsTop']})"
+                        )
+                    if seen["searchBoxes"] != 1:
+                        problems.append(f"{where}: {seen['searchBoxes']} search boxes in view, not one")
+                    if len(seen["captionStyles"]) > 1:
+                        problems.append(f"{where}: figure and table captions differ: {seen['captionStyles']}")
                     if seen["rendered"] < seen["charts"]:
                         problems.append(
                             f"{where}: {seen['charts'] - seen['rendered']} of {seen['charts']} charts not drawn"
@@ -189,7 +209,6 @@ def test_every_page_over_http_and_from_disk_on_laptop_and_phone_in_light_and_dar
                             problem = _check_link(built_site, final_path, href)
                             if problem:
                                 problems.append(problem)
-                    stem = Path(page_path).stem
                     if origin == "http" and stem in (*CHAPTERS, "intro"):
                         page.screenshot(path=str(SCREENSHOTS / f"{stem}-{width}-{scheme}.png"), full_page=True)
                     page.context.close()

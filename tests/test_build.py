@@ -132,15 +132,118 @@ def test_key_figures_page_and_downloads(built):
     assert {r["path"] for r in package["resources"]} >= {"facts.csv", "sources.csv", "business_models.csv"}
 
 
-def test_every_table_and_figure_has_downloads_and_a_citation(built):
+def test_every_table_and_figure_is_one_block_with_tabs_downloads_and_a_complete_citation(built):
+    """Issue 11, items 8 and 9: each figure is one block with Chart / Table / Sources / Download / Cite tabs
+    (a table: Table / Sources / Download / Cite); each cite text names the chapter, the number, the edition,
+    the version, the commit, the build date and the item's own address, and has a copy button."""
+    import yaml
+
+    config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())
+    base = config["html"]["baseurl"].rstrip("/")
     for page in ("business_models", "pricing", "survival"):
         source = (built / "book" / f"{page}.html").read_text(encoding="utf-8")
-        anchors = re.findall(r'<(?:table|figure)\b[^>]*\bid="((?:tbl|fig)-[^"]+)"', source)
-        assert anchors, page
-        assert source.count('class="cite-this"') == len(anchors)
+        anchors = re.findall(r'<(?:div class="report-block" |figure\b[^>]*)\bid="((?:tbl|fig)-[^"]+)"', source)
+        assert len(anchors) >= 8, page
         for anchor in anchors:
+            labels = re.findall(rf'<label class="sd-tab-label" for="tab-{anchor}-(\w+)">', source)
+            expected = ["chart", "table", "sources", "download", "cite"] if anchor.startswith("fig-") else [
+                "table", "sources", "download", "cite"]  # fmt: skip
+            assert labels == expected, (anchor, labels)
             assert f"downloads/{page}/{anchor}" in source, anchor
-        assert source.count("Data of this chart as a table") == len([a for a in anchors if a.startswith("fig-")])
+            cite = re.search(rf'<p class="cite-this" id="cite-{anchor}">(.*?)</p>', source)
+            assert cite, anchor
+            text = html.unescape(cite.group(1))
+            assert re.search(
+                rf"^The Economics of Generative AI, “[^”]+”, (Figure|Table) \d\.\d+\. Default edition, "
+                rf"version \S+ \(commit [0-9a-f]{{12}}(\+dirty)?\), built \d{{4}}-\d\d-\d\d\. "
+                rf"{re.escape(base)}/book/{page}\.html#{anchor}$",
+                text,
+            ), text
+            assert f'<button type="button" class="copy-cite" data-target="cite-{anchor}">Copy</button>' in source
+        assert "Cite this:" not in source and "Data of this chart as a table" not in source
+
+
+def test_citation_files_are_complete_and_agree_with_the_licence(built):
+    """Issue 11, item 9: the BibTeX entry and CITATION.cff of the build carry version, commit, date and address;
+    the repository's CITATION.cff names the licences of LICENSE, the package's version and the site's address."""
+    import tomllib
+
+    import yaml
+
+    config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())
+    version = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["version"]
+    stamp = re.search(r"version (\S+) · built (\S+) · commit (\S+)", _text(built / "book" / "intro.html"))
+    assert stamp
+    site_cff = yaml.safe_load((built / "downloads" / "CITATION.cff").read_text())
+    assert (site_cff["version"], site_cff["date-released"], site_cff["commit"]) == stamp.groups()
+    assert site_cff["license"] == ["CC-BY-4.0", "MIT"] and site_cff["url"] == config["html"]["baseurl"]
+    assert site_cff["preferred-citation"]["type"] == "report"
+    bib = (built / "downloads" / "report.bib").read_text()
+    for field in (f"version     = {{{version}}}", f"url         = {{{config['html']['baseurl']}}}",
+                  f"urldate     = {{{stamp.group(2)}}}", f"commit {stamp.group(3)}"):  # fmt: skip
+        assert field in bib, field
+    assert "Version, edition and commit as shown" not in _text(built / "book" / "citing.html")
+    assert re.search(r"@techreport\s*\{\s*economics_of_generative_ai_\d{4}", _text(built / "book" / "citing.html"))
+    repo_cff = yaml.safe_load((REPO_ROOT / "CITATION.cff").read_text())
+    licence = (REPO_ROOT / "LICENSE").read_text()
+    assert "MIT License (code) and CC BY 4.0" in licence
+    assert repo_cff["license"] == ["CC-BY-4.0", "MIT"] and repo_cff["type"] != "software"
+    assert repo_cff["version"] == version == repo_cff["preferred-citation"]["version"]
+    assert repo_cff["url"] == config["html"]["baseurl"] == repo_cff["preferred-citation"]["url"]
+
+
+def test_how_to_cite_is_not_numbered_as_a_chapter(built):
+    """Issue 11, item 13: chapters 1-5 are numbered; 'How to cite' is not."""
+    text = _text(built / "book" / "citing.html")
+    assert "How to cite" in text and not re.search(r"\d\.\s+How to cite", text)
+    for number, title in ((1, "How generative-AI companies make money"), (3, "Can the labs survive?")):
+        assert f"{number}. {title}" in text
+
+
+def _findings(source: str) -> list[str]:
+    box = re.search(r'<div class="key-findings admonition">(.*?)</div>', source, re.S)
+    assert box, "no Key findings box"
+    return re.findall(r"<li><p>(.*?)</p></li>", box.group(1), re.S)
+
+
+@pytest.mark.parametrize("page", ["intro", "business_models", "pricing", "survival"])
+def test_key_findings_come_first_each_a_key_figure_linking_to_its_figure_or_table(built, page):
+    """Issue 11, item 6: a Key findings box before the first section, 3-5 sentences, each a key figure's
+    sentence as downloaded (so every number is a glued key figure) with a numbered link to a figure or table."""
+    import json
+
+    source = (built / "book" / f"{page}.html").read_text(encoding="utf-8")
+    assert source.index('class="key-findings admonition"') < source.index("<section id=", source.index("<h1"))
+    sentences = {f["sentence"]: f for f in json.loads((built / "downloads" / "key_figures.json").read_text())}
+    findings = _findings(source)
+    assert 3 <= len(findings) <= 5, findings
+    for item in findings:
+        text, _, link = item.partition(" (<a ")
+        target = re.fullmatch(r'class="reference internal" href="([\w.]*)#((?:fig|tbl)-[\w-]+)"><span class="std '
+                              r'std-numref">(?:Figure|Table) (\d)\.\d+</span></a>\)', link)  # fmt: skip
+        assert target, item
+        sentence = html.unescape(text).replace("’", "'")
+        assert sentence in sentences, sentence
+        figure = sentences[sentence]
+        assert target.group(1) in ("", f"{figure['page'].removeprefix('book/')}.html"), (target.group(1), figure)
+        if page != "intro":
+            assert figure["page"] == f"book/{page}"
+
+
+def test_long_reference_tables_are_collapsed_or_in_an_appendix(built):
+    """Issue 11, item 7: the input, flip and parameter tables are collapsed; survival's inputs are an appendix
+    after every figure, so the chapter's main flow is findings, charts and short tables."""
+    for page, collapsed in (("business_models", ("tbl-unit-economics-inputs", "tbl-ltv-cac-flips",
+                                                  "tbl-business-models-parameters")),
+                            ("pricing", ("tbl-pricing-parameters",)), ("survival", ("tbl-survival-parameters",))):  # fmt: skip
+        source = (built / "book" / f"{page}.html").read_text(encoding="utf-8")
+        for anchor in collapsed:
+            position = source.index(f'id="{anchor}"')
+            opened = source.rfind('<details class="sd-sphinx-override sd-dropdown', 0, position)
+            assert opened != -1 and source.find("</details>", opened) > position, anchor
+    survival = (built / "book" / "survival.html").read_text(encoding="utf-8")
+    appendix = survival.index('<section id="appendix-the-lab-s-inputs">')
+    assert survival.index('id="tbl-lab-inputs"') > appendix > survival.index('id="fig-internal-deployment"')
 
 
 def test_methods_page_lists_every_assumption(built, dataset):

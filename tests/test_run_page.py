@@ -57,6 +57,17 @@ def test_run_page_has_no_raw_markup_labels_or_citation_keys(run):
     assert 'id="source-genai_business_models_2026"' in source
 
 
+def test_run_page_opens_with_the_runs_own_key_findings(run):
+    """Issue 11, items 5 and 6: the Key findings box on the run's page carries the run's numbers."""
+    with (run / "key_figures.csv").open(encoding="utf-8") as fh:
+        sentences = {row["id"]: row["sentence"] for row in csv.DictReader(fh)}
+    source = (run / "pricing.html").read_text(encoding="utf-8")
+    box = re.search(r'<aside class="admonition key-findings">(.*?)</aside>', source, re.S)
+    assert box
+    assert html.escape(sentences["pr_breakeven_default"], quote=False) in box.group(1)
+    assert "With 2 free generations a month" in sentences["pr_breakeven_default"]
+
+
 def test_run_page_shows_the_comparison_the_terminal_printed(run):
     """Issue 11, item 5: every key figure that changed, old -> new, on the page, as in comparison.csv."""
     with (run / "comparison.csv").open(encoding="utf-8") as fh:
