@@ -679,3 +679,72 @@ def chart_explorer_intervals(
         **theme_config(),
     }  # fmt: skip
     return alt.LayerChart.from_dict(spec, validate=False)
+
+
+def chart_explorer_breakeven(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    line_slider: tuple[str, str, Sequence[float], float],
+    point_slider: tuple[str, str, Sequence[float], float],
+    mark_slider: tuple[str, str, Sequence[float], float],
+    labels: dict[str, str],
+    band: tuple[float, float],
+    *,
+    description: str,
+    x_title: str,
+    y_title: str,
+    readout: str,
+    command: str,
+) -> alt.TopLevelMixin:
+    """A curve of ``y`` against ``x`` for the ``line_slider``'s value, the point at the ``point_slider``'s
+    ``x``, a rule at the ``mark_slider``'s value (the reader's own level to compare with), and the typical
+    ``band``. ``readout`` is a Vega expression over the point's row (``datum``) and the sliders; ``command``
+    one over the sliders. No model runs in the browser: every value is a row of ``frame``.
+    """
+    sliders = (line_slider, point_slider, mark_slider)
+    _require_columns(frame, "chart_explorer_breakeven", x, y, line_slider[1], point_slider[1])
+    params = []
+    for name, _field, grid, start in sliders:
+        grid = list(grid)
+        step = round(grid[1] - grid[0], 9) if len(grid) > 1 else 1
+        params.append(
+            {"name": name, "value": start,
+             "bind": {"input": "range", "min": grid[0], "max": grid[-1], "step": step, "name": labels[name] + " "}}
+        )  # fmt: skip
+    on_line = _slider_filter([line_slider])
+    at_point = _slider_filter([line_slider, point_slider])
+    encode_x = {"field": x, "type": "quantitative", "title": axis_title(x_title), "axis": {"format": "$.2f"}}
+    encode_y = {"field": y, "type": "quantitative", "title": axis_title(y_title), "axis": {"format": ".0%"}}
+    records = frame.to_dict(orient="records")
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": description,
+        "params": params,
+        "width": "container",
+        "height": 260,
+        "layer": [
+            {"data": {"values": [{"low": band[0], "high": band[1]}]},
+             "mark": {"type": "rect", "opacity": 0.15, "color": PALETTE[2]},
+             "encoding": {"y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}}},
+            {"data": {"values": records}, "transform": [{"filter": on_line}], "mark": {"type": "line"},
+             "encoding": {"x": encode_x, "y": encode_y}},
+            {"data": {"values": records}, "transform": [{"filter": at_point}],
+             "mark": {"type": "point", "filled": True, "size": 90, "color": PALETTE[3]},
+             "encoding": {"x": encode_x, "y": encode_y,
+                          "tooltip": [{"field": x, "type": "quantitative", "format": "$.3f"},
+                                      {"field": y, "type": "quantitative", "format": ".2%"}]}},
+            {"data": {"values": [{}]},
+             "mark": {"type": "rule", "color": PALETTE[1], "strokeDash": [4, 3]},
+             "encoding": {"y": {"datum": {"expr": mark_slider[0]}, "type": "quantitative"}}},
+            {"data": {"values": records}, "transform": [{"filter": at_point}, {"calculate": readout, "as": "readout"}],
+             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 12, "lineBreak": "   ",
+                      "x": 0, "y": {"expr": "height + 40"}},
+             "encoding": {"text": {"field": "readout", "type": "nominal"}}},
+            {"data": {"values": [{}]},
+             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "font": "monospace",
+                      "lineBreak": "\n", "x": 0, "y": {"expr": "height + 80"}, "text": {"expr": command}}},
+        ],
+        **theme_config(),
+    }  # fmt: skip
+    return alt.LayerChart.from_dict(spec, validate=False)

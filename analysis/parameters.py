@@ -399,10 +399,11 @@ BUSINESS_MODELS = Chapter(
 def _number(
     name: str, type_: type, default: Any, description: str, unit: str, fact_id: str | None,
     minimum: float | None = 0, maximum: float | None = None, exclusive_minimum: bool = False,
+    explorer: tuple[float, float, float] | None = None,
 ) -> Parameter:  # fmt: skip
     return Parameter(name, type_, default, description, unit=unit, minimum=minimum, maximum=maximum,
                      exclusive_minimum=exclusive_minimum, fact_id=fact_id,
-                     fact_field="value" if fact_id else None)  # fmt: skip
+                     fact_field="value" if fact_id else None, explorer=explorer)  # fmt: skip
 
 
 PRICING = Chapter(
@@ -508,6 +509,7 @@ PRICING = Chapter(
             "USD per generation",
             "pricing_cost_per_generation_usd",
             maximum=1e4,
+            explorer=(0.0, 0.5, 0.05),
         ),
         _number(
             "credit_price_per_generation_usd",
@@ -551,6 +553,7 @@ PRICING = Chapter(
             "generations per month",
             "freemium_free_cap",
             maximum=1e9,
+            explorer=(0.0, 20.0, 5.0),
         ),
         _number(
             "freemium_paid_price_usd",
@@ -582,6 +585,7 @@ PRICING = Chapter(
             maximum=1,
             fact_id="freemium_conversion_rate",
             fact_field="value",
+            explorer=(0.01, 0.1, 0.005),
         ),
         _number(
             "enterprise_contract_usd_per_year",

@@ -1534,3 +1534,34 @@ def business_models_explorer(dataset: Dataset, params: Mapping[str, Any]) -> Exp
         x_title="LTV/CAC (symmetric log scale)", note="note", command=_command("business_models", sliders),
     )  # fmt: skip
     return Explorer(chart, len(notes), _grid_text(sliders))
+
+
+def pricing_explorer(population: Any, params: Mapping[str, Any], band: tuple[float, float]) -> Explorer:
+    """The pricing chapter's explorer: freemium break-even conversion by free tier and cost, against the
+    reader's conversion rate and the typical band."""
+    from analysis import pricing as pr
+
+    sliders = explorer_sliders("pricing", ["free_cap", "cost_per_generation_usd", "conversion_rate"], params)
+    caps, costs = sliders[0][2], sliders[1][2]
+    grid = pr.freemium_breakeven_grid(population, caps, costs, params["freemium_paid_price_usd"],
+                                      params["freemium_paid_cap"])  # fmt: skip
+    grid = grid.rename(columns={"free_cap": "free_cap", "cost_per_generation_usd": "cost_per_generation_usd"})
+    start = grid[(grid["free_cap"] - sliders[0][3]).abs().lt(1e-9)
+                 & (grid["cost_per_generation_usd"] - sliders[1][3]).abs().lt(1e-9)]  # fmt: skip
+    chapter_value = float(start["breakeven_conversion"].iloc[0])
+    readout = (
+        "'Break-even conversion: ' + format(datum.breakeven_conversion, '.1%') + "
+        f"' (chapter {chapter_value:.1%})' + '   ' + 'At ' + format(conversion_rate, '.1%') + "
+        "' conversion the free tier ' + (datum.breakeven_conversion <= conversion_rate ? 'pays' : 'does not pay')"
+    )
+    labels = {"free_cap": "Free generations a month", "cost_per_generation_usd": "Cost per generation $",
+              "conversion_rate": "Your conversion rate"}  # fmt: skip
+    chart = charts.chart_explorer_breakeven(
+        grid, "cost_per_generation_usd", "breakeven_conversion", sliders[0], sliders[1], sliders[2], labels, band,
+        description="Explorer: the conversion rate at which freemium breaks even, against the cost of a generation, "
+        "for the free tier the slider sets; the dashed line is the reader's conversion rate, the band the typical "
+        "2-5%.",
+        x_title="Cost per generation (USD)", y_title="Break-even conversion", readout=readout,
+        command=_command("pricing", sliders, digits=3),
+    )  # fmt: skip
+    return Explorer(chart, len(grid), _grid_text(sliders))

@@ -64,3 +64,19 @@ def test_business_models_explorer_shows_the_python_verdicts_at_a_moved_slider(bu
         )
         assert line in text, line
     assert "-p cac_multiplier=1.25" in text
+
+
+def test_pricing_explorer_shows_the_python_break_even_at_a_moved_slider(built_site, dataset):
+    """Cost per generation one step up ($0.45): the break-even is freemium_breakeven_grid's on the chapter's users."""
+    from analysis import pricing as pr
+
+    defaults = get_chapter("pricing").defaults
+    text, errors = explorer_text(built_site, "pricing.html", "fig-pricing-explorer", 1, 1366)
+    assert errors == []
+    population = pr.simulate_from_params(defaults, defaults["seed"], defaults["n_users"])
+    grid = pr.freemium_breakeven_grid(population, [defaults["free_cap"]], [0.45], defaults["freemium_paid_price_usd"],
+                                      defaults["freemium_paid_cap"])  # fmt: skip
+    value = float(grid["breakeven_conversion"].iloc[0])
+    assert f"Break-even conversion: {value:.1%}" in text
+    assert ("does not pay" in text) == (value > defaults["conversion_rate"])
+    assert "-p cost_per_generation_usd=0.45" in text
