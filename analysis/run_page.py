@@ -88,14 +88,16 @@ def _register_roles(labels: Mapping[str, str], sources: Mapping[str, str], cited
         return [nodes.reference(rawtext, labels.get(anchor, anchor), refuri=f"#{anchor}")], []
 
     def cite(name: str, rawtext: str, text: str, *_: Any, **__: Any) -> tuple[list[Any], list[Any]]:
-        result: list[Any] = [nodes.Text("(")] if name.endswith("p") else []
-        for i, key in enumerate(k.strip() for k in text.split(",")):
+        """'[1]' as the book's bibliography style prints it, linked to the page's list of sources."""
+        result: list[Any] = []
+        for key in (k.strip() for k in text.split(",")):
             if key not in cited:
                 cited.append(key)
-            if i:
-                result.append(nodes.Text("; "))
-            result.append(nodes.reference(rawtext, sources.get(key, key), refuri=f"#source-{key}"))
-        return [*result, *([nodes.Text(")")] if name.endswith("p") else [])], []
+            title = sources.get(key, key)
+            result.append(
+                nodes.reference(rawtext, f"[{cited.index(key) + 1}]", refuri=f"#source-{key}", reftitle=title)
+            )
+        return result, []
 
     def doc(name: str, rawtext: str, text: str, *_: Any, **__: Any) -> tuple[list[Any], list[Any]]:
         page = text.strip().rsplit("/", 1)[-1]

@@ -245,6 +245,30 @@ def test_long_reference_tables_are_collapsed_or_in_an_appendix(built):
     assert survival.index('id="tbl-lab-inputs"') > appendix > survival.index('id="fig-internal-deployment"')
 
 
+def _reader_text(page: Path) -> str:
+    """What a reader reads: the page's text without code (names typed to re-run), navigation, scripts and URLs."""
+    source = page.read_text(encoding="utf-8")
+    for element in ("script", "style", "code", "nav"):
+        source = re.sub(rf"<{element}\b.*?</{element}>", " ", source, flags=re.S)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", source)).split())
+    return re.sub(r"https?://\S+", " ", text)
+
+
+@pytest.mark.parametrize("page", ["intro", "business_models", "pricing", "survival"])
+def test_no_internal_names_and_numbers_written_for_people(built, dataset, page):
+    """Issue 11, item 12: no source id, snake_case name or raw role on the page (outside code), and no number
+    printed as a machine prints it: '300000.0', '1e+08', '-0', '0.0% ± 0.0%', '$142.20 [$37.34-$608.53]'."""
+    text = _reader_text(built / "book" / f"{page}.html")
+    for source_id in dataset["sources"]["source_id"]:
+        assert source_id not in text, source_id
+    assert re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", text) == []
+    for raw in ("{glue", "{numref", "{cite", "{doc}", "{download}"):
+        assert raw not in text, raw
+    for machine in (r"\b\d{4,}\.0\b", r"\de[+-]\d", r"(?<![\w.])-0(?![.\d])", r"0\.0% ± 0\.0%", r"\[\$"):
+        found = re.findall(r".{25}" + machine + r".{10}", text)
+        assert found == [], (machine, found[:3])
+
+
 def test_methods_page_lists_every_assumption(built, dataset):
     text = _text(built / "book" / "methods.html")
     assumptions = dataset["facts"][dataset["facts"]["kind"] == "assumption"]
