@@ -239,7 +239,9 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
     write_key_figures(rows, downloads)
     write_citation_files(stage, downloads)
     (stage / "book" / "intro_key_findings.md").write_text(intro_findings(outputs), encoding="utf-8")
-    write_data_package(dataset, data_dir, downloads / "data-package.zip", report_version())
+    write_data_package(
+        dataset, data_dir, downloads / "data-package.zip", report_version(), downloads / "key_figures.csv"
+    )
     (stage / "book" / "key_figures.md").write_text(key_figures_page(rows), encoding="utf-8")
     (stage / "book" / "methods.md").write_text(
         methods_page(dataset, source_disagreements(dataset), modelling_choices(dataset)), encoding="utf-8"

@@ -82,19 +82,38 @@ def start_chapter(prefix: str, params: Mapping[str, Any]) -> None:
     glue(f"{prefix}_edition", Markdown(_EDITION["label"]), display=False)
 
 
-def key_figure(key: str, value: float | None, unit: str, text: str, sentence: str) -> None:
+def key_figure(
+    key: str, value: float | None, unit: str, text: str, sentence: str, interval: tuple[float, float, str] | None = None
+) -> None:
     """Glue ``text`` under ``key`` for the prose, and record ``value`` as a citable key figure.
 
-    ``sentence`` is a ready sentence for a memo, with the formatted value in it. The chapter's
-    figures are written to the notebook by :func:`emit_key_figures`, where re-runs and the
-    key-figures page read them.
+    ``sentence`` is a ready sentence for a memo, with the formatted value in it. ``interval`` is
+    ``(low, high, what it is, in words)`` where the figure has one (input ranges, spread over seeds,
+    the modelling choices). The chapter's figures are written to the notebook by
+    :func:`emit_key_figures`, where re-runs and the key-figures page read them.
     """
     from myst_nb import glue
 
     glue(key, Markdown(text), display=False)
-    number = None if value is None or (isinstance(value, float) and not np.isfinite(value)) else float(value)
     _KEY_FIGURES[:] = [f for f in _KEY_FIGURES if f["id"] != key]
-    _KEY_FIGURES.append({"id": key, "value": number, "unit": unit, "text": text, "sentence": sentence})
+    low, high, described = interval if interval is not None else (None, None, "")
+    _KEY_FIGURES.append({"id": key, "value": _finite(value), "unit": unit, "text": text, "sentence": sentence,
+                         "low": _finite(low), "high": _finite(high), "interval": described})  # fmt: skip
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(float(value)) else float(value)
+
+
+def spread_interval(value: float, sd: float, n_seeds: int) -> tuple[float, float, str]:
+    """A simulated figure's interval: one standard deviation either side, over the other seeds.
+
+    Examples
+    --------
+    >>> spread_interval(0.25, 0.008, 20)
+    (0.242, 0.258, '± 0.8 pp over 20 seeds (one standard deviation)')
+    """
+    return (round(value - sd, 12), round(value + sd, 12), f"{fmt_spread(sd, n_seeds)} (one standard deviation)")
 
 
 def key_findings(prefix: str, findings: Sequence[tuple[str, str]], lead: int = 1) -> list[dict[str, Any]]:

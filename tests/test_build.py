@@ -269,6 +269,36 @@ def test_no_internal_names_and_numbers_written_for_people(built, dataset, page):
         assert found == [], (machine, found[:3])
 
 
+def test_one_key_figures_file_with_values_everywhere_most_important_first(built):
+    """Issue 11, item 11: the data package's key_figures.csv is the download, with values; the page and the
+    files list the report's lead findings first, and each figure that has an interval shows it."""
+    import csv
+    import io
+    import json
+    import zipfile
+
+    download = (built / "downloads" / "key_figures.csv").read_bytes()
+    with zipfile.ZipFile(built / "downloads" / "data-package.zip") as archive:
+        assert archive.read("data/key_figures.csv") == download
+        package = json.loads(archive.read("datapackage.json"))
+    resource = next(r for r in package["resources"] if r["path"] == "key_figures.csv")
+    assert {"name": "value", "type": "number"} in resource["schema"]["fields"]
+    rows = list(csv.DictReader(io.StringIO(download.decode())))
+    assert all(row["value"] != "" for row in rows if row["id"] != "sv_runway_median")
+    intro = (built / "book" / "intro.html").read_text(encoding="utf-8")
+    lead = re.findall(r'href="(\w+)\.html#((?:fig|tbl)-[\w-]+)"', intro.split('class="key-findings admonition"')[1])
+    assert [r["id"] for r in rows[: len(lead)]] == ["bm_best_ltv_to_cac", "pr_breakeven_default", "sv_p_breakeven",
+                                                    "sv_p_cash"]  # fmt: skip
+    with_interval = [r for r in rows if r["interval"]]
+    assert {"bm_saas_ltv_to_cac", "pr_breakeven_default", "sv_p_breakeven"} <= {r["id"] for r in with_interval}
+    for row in with_interval:
+        if row["low"] and row["high"]:
+            assert float(row["low"]) <= float(row["value"]) <= float(row["high"]), row["id"]
+    page = _text(built / "book" / "key_figures.html")
+    assert page.index("bm_best_ltv_to_cac") < page.index("sv_p_cash") < page.index("bm_team_cost_low")
+    assert "Interval: 30%–56%, the largest move under the modelling choices, either way." in page
+
+
 def test_methods_page_lists_every_assumption(built, dataset):
     text = _text(built / "book" / "methods.html")
     assumptions = dataset["facts"][dataset["facts"]["kind"] == "assumption"]
