@@ -10,6 +10,7 @@ import csv
 import html
 import json
 import re
+import textwrap
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,14 @@ from typing import Any
 import nbformat
 import pandas as pd
 
-from analysis.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
+from analysis.artifacts import (
+    ChapterOutputs,
+    figure_captions,
+    numbering,
+    read_outputs,
+    write_chart_files,
+    write_table_csv,
+)
 from analysis.data import SCHEMAS, WIDE_RANGE_RATIO, Dataset, central_value
 from analysis.parameters import CHAPTERS
 from analysis.tables import escape_markdown, fmt_share, fmt_usd, myst_table
@@ -38,16 +46,39 @@ def figure_names(notebook: Path) -> dict[str, str]:
     return names
 
 
-def write_chapter_downloads(notebook: Path, folder: Path) -> ChapterOutputs:
-    """Write a chapter's tables (CSV) and charts (SVG, PNG, Vega-Lite JSON, data CSV) named by anchor."""
+def write_chapter_downloads(notebook: Path, folder: Path, meta: dict[str, str] | None = None) -> ChapterOutputs:
+    """Write a chapter's tables (CSV) and charts (SVG, PNG, Vega-Lite JSON, data CSV) named by anchor.
+
+    With ``meta`` (see :func:`citation_metadata`) each SVG and PNG carries its figure number and caption,
+    its source line, the edition, version, commit and build date, and its address.
+    """
+    from analysis.data import load_dataset
+
     outputs = read_outputs(notebook)
     folder.mkdir(parents=True, exist_ok=True)
     for table in outputs.tables.values():
         write_table_csv(table, folder / f"{table['name']}.csv")
     names = figure_names(notebook)
+    chapter = CHAPTERS[outputs.chapter]
+    nb = nbformat.read(str(notebook), as_version=4)
+    labels = numbering(nb, outputs, list(CHAPTERS).index(outputs.chapter) + 1)
+    sources = load_dataset()["sources"].set_index("source_id")["title"]
+    captions = figure_captions(nb, labels, {k: f"“{v}”" for k, v in sources.items()})
     for key, spec in outputs.charts.items():
-        if key in names:
-            write_chart_files(spec, folder / names[key])
+        if key not in names:
+            continue
+        anchor = names[key]
+        title: list[str] = []
+        notes: list[str] = []
+        if meta is not None:
+            title = textwrap.wrap(f"{labels.get(anchor, anchor)}. {captions.get(anchor, '')}".strip(), 95)
+            cited = "; ".join(f"“{sources[s]}”" for s in chapter.sources if s in sources.index)
+            notes = [
+                *textwrap.wrap(f"Source: {meta['title']}, “{chapter.title}”, computed from {cited}.", 120),
+                f"{meta['edition']}, version {meta['version']}, commit {meta['commit']}, built {meta['built']}.",
+                f"{meta['url'].rstrip('/')}/{chapter.notebook.removesuffix('.ipynb')}.html#{anchor}",
+            ]
+        write_chart_files(spec, folder / anchor, title, notes)
     return outputs
 
 

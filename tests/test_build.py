@@ -299,6 +299,30 @@ def test_one_key_figures_file_with_values_everywhere_most_important_first(built)
     assert "Interval: 30%–56%, the largest move under the modelling choices, either way." in page
 
 
+def test_exported_charts_carry_title_number_source_edition_and_address(built):
+    """Issue 11, item 10: a chart pasted into a memo is citable alone: its SVG and PNG name the figure number
+    and caption, the source articles, the edition, version and commit, and the figure's own address."""
+    import json
+
+    import yaml
+
+    base = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())["html"]["baseurl"].rstrip("/")
+    stamp = re.search(r"version (\S+) · built (\S+) · commit (\S+)", _text(built / "book" / "intro.html"))
+    assert stamp
+    svg = html.unescape((built / "downloads" / "survival" / "fig-survival-probabilities.svg").read_text())
+    texts = " ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg))
+    for expected in ("Figure 3.1. Probability, by year, that the lab has reached sustained break-even",
+                     "Source: The Economics of Generative AI, “Can the labs survive?”, computed from",
+                     "“How the AI Labs Make Profit (Maybe, Eventually)”",
+                     f"Default edition, version {stamp.group(1)}, commit {stamp.group(3)}, built {stamp.group(2)}.",
+                     f"{base}/book/survival.html#fig-survival-probabilities"):  # fmt: skip
+        assert expected in texts, expected
+    png = (built / "downloads" / "survival" / "fig-survival-probabilities.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 30_000
+    spec = json.loads((built / "downloads" / "survival" / "fig-survival-probabilities.vl.json").read_text())
+    assert "title" not in spec and spec["width"] == "container"  # the Vega-Lite JSON stays the chart's own spec
+
+
 def test_methods_page_lists_every_assumption(built, dataset):
     text = _text(built / "book" / "methods.html")
     assumptions = dataset["facts"][dataset["facts"]["kind"] == "assumption"]
