@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,86 @@ def read_outputs(path: Path | str) -> ChapterOutputs:
     )
 
 
+_FIGURE_BLOCK = re.compile(r"```\{glue:figure\} (\S+)\n:name: (\S+)")
+_TABLE_BLOCK = re.compile(r"```\{glue:md\} (\S+)\n:format: myst")
+_FIGURE_CAPTION = re.compile(r"```\{glue:figure\} (\S+)\n:name: (\S+)\n\n(.*?)\n```", re.S)
+_ROLE = re.compile(r"\{([\w:]+)\}`([^`]+)`")
+
+
+def numbering(notebook: Any, outputs: ChapterOutputs, chapter_number: int) -> dict[str, str]:
+    """Anchor -> 'Table 2.1' / 'Figure 2.1', numbered as the book numbers them (order of appearance).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> source = "```{glue:md} pr_a\\n:format: myst\\n```\\n\\n```{glue:figure} pr_b\\n:name: fig-b\\n\\nB\\n```"
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(source)])
+    >>> outputs = ChapterOutputs("pricing", {}, [], {"pr_a": {"name": "tbl-a"}}, {})
+    >>> numbering(nb, outputs, 2)
+    {'tbl-a': 'Table 2.1', 'fig-b': 'Figure 2.1'}
+    """
+    labels: dict[str, str] = {}
+    counts = {"Table": 0, "Figure": 0}
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        found = [(m.start(), "Figure", m.group(2)) for m in _FIGURE_BLOCK.finditer(cell.source)]
+        found += [
+            (m.start(), "Table", outputs.tables[m.group(1)]["name"])
+            for m in _TABLE_BLOCK.finditer(cell.source)
+            if m.group(1) in outputs.tables
+        ]
+        for _, kind, anchor in sorted(found):
+            counts[kind] += 1
+            labels[anchor] = f"{kind} {chapter_number}.{counts[kind]}"
+    return labels
+
+
+def glued_text(notebook: Any) -> dict[str, str]:
+    """Glue key -> the Markdown (or plain text) glued under it in an executed notebook."""
+    glued: dict[str, str] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            scrapbook = output.get("metadata", {}).get("scrapbook", {})
+            if scrapbook.get("name"):
+                prefix = scrapbook.get("mime_prefix", "")
+                data = {k.removeprefix(prefix): v for k, v in output.get("data", {}).items()}
+                glued[scrapbook["name"]] = str(data.get("text/markdown") or data.get("text/plain") or "")
+    return glued
+
+
+def figure_captions(notebook: Any, labels: dict[str, str], sources: dict[str, str]) -> dict[str, str]:
+    """Figure anchor -> its caption as plain text: glued values filled in, citations as titles, links as labels.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> md = "```{glue:figure} pr_fig\\n:name: fig-a\\n\\nMargins as reported {cite:p}`k`. ({glue:md}`pr_ed`)\\n```"
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(md)])
+    >>> nb.cells.append(nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data",
+    ...     data={"text/markdown": "default edition"}, metadata={"scrapbook": {"name": "pr_ed"}})]))
+    >>> figure_captions(nb, {}, {"k": "“An article”"})
+    {'fig-a': 'Margins as reported (“An article”). (default edition)'}
+    """
+    glued = glued_text(notebook)
+
+    def plain(match: re.Match[str]) -> str:
+        role, target = match.group(1), match.group(2)
+        if role.startswith("glue"):
+            return glued.get(target, target)
+        if role.startswith("cite"):
+            return "(" + "; ".join(sources.get(k.strip(), k.strip()) for k in target.split(",")) + ")"
+        return labels.get(target, target)
+
+    captions = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for _, anchor, caption in _FIGURE_CAPTION.findall(cell.source):
+                text = _ROLE.sub(plain, " ".join(caption.split()))
+                captions[anchor] = text.replace("**", "").replace("*", "")
+    return captions
+
+
 def write_table_csv(table: dict[str, Any], path: Path) -> Path:
     """Write one glued table (as displayed) to CSV."""
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -79,19 +161,41 @@ def write_table_csv(table: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def write_chart_files(spec: dict[str, Any], stem: Path) -> list[Path]:
-    """Write a chart as Vega-Lite JSON, SVG and PNG, and its data as CSV where it has inline data."""
+def titled_spec(spec: dict[str, Any], title: Sequence[str], notes: Sequence[str]) -> dict[str, Any]:
+    """The chart as exported for a document: drawn at the static width, its title (figure number and caption)
+    above it and its notes (source, edition, address) beneath the title, so the picture is citable alone."""
+    from analysis.charts import INK, STATIC_WIDTH_PX
+
+    exported = dict(spec)
+    if exported.get("width", "container") == "container":
+        exported["width"] = STATIC_WIDTH_PX
+    if title or notes:
+        exported["title"] = {"text": list(title), "subtitle": list(notes), "anchor": "start", "frame": "group",
+                             "fontSize": 13, "subtitleFontSize": 10.5, "color": INK, "subtitleColor": INK,
+                             "subtitlePadding": 6, "offset": 14}  # fmt: skip
+    return exported
+
+
+def write_chart_files(
+    spec: dict[str, Any], stem: Path, title: Sequence[str] = (), notes: Sequence[str] = ()
+) -> list[Path]:
+    """Write a chart as Vega-Lite JSON, SVG and PNG, and its data as CSV where it has inline data.
+
+    ``title`` and ``notes`` (lines of text) go on the SVG and PNG: a chart pasted into a memo names its
+    figure, caption, source, edition and address. The Vega-Lite JSON stays the chart's own spec.
+    """
     import vl_convert
 
     paths = []
     json_path = stem.with_suffix(".vl.json")
     json_path.write_text(json.dumps(spec, indent=1, sort_keys=True), encoding="utf-8")
     paths.append(json_path)
+    exported = titled_spec(spec, title, notes)
     svg_path = stem.with_suffix(".svg")
-    svg_path.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
+    svg_path.write_text(vl_convert.vegalite_to_svg(exported), encoding="utf-8")
     paths.append(svg_path)
     png_path = stem.with_suffix(".png")
-    png_path.write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
+    png_path.write_bytes(vl_convert.vegalite_to_png(exported, scale=2))
     paths.append(png_path)
     rows = _chart_rows(spec)
     if rows:

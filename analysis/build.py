@@ -386,12 +386,14 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
 
     dataset = load_dataset(data_dir)
     downloads = stage / "site_extra" / "downloads"
-    outputs = [write_chapter_downloads(stage / nb, downloads / nb.stem) for nb in notebooks]
+    meta = write_citation_files(stage, downloads)
+    outputs = [write_chapter_downloads(stage / nb, downloads / nb.stem, meta) for nb in notebooks]
     rows = key_figure_rows(outputs, dataset)
     write_key_figures(rows, downloads)
-    write_citation_files(stage, downloads)
     (stage / "book" / "intro_key_findings.md").write_text(intro_findings(outputs), encoding="utf-8")
-    write_data_package(dataset, data_dir, downloads / "data-package.zip", report_version())
+    write_data_package(
+        dataset, data_dir, downloads / "data-package.zip", report_version(), downloads / "key_figures.csv"
+    )
     (stage / "book" / "key_figures.md").write_text(key_figures_page(rows), encoding="utf-8")
     (stage / "book" / "questions.md").write_text(questions_markdown(dataset, rows, outputs), encoding="utf-8")
     (stage / "book" / "methods.md").write_text(

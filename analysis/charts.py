@@ -241,12 +241,12 @@ def chart_ranges(
         scale = alt.Scale(type="symlog")
     y = alt.Y(f"{category}:N", sort=sort, title=None, axis=CATEGORY_AXIS)
     tooltip = [
-        alt.Tooltip(f"{category}:N"),
-        alt.Tooltip(f"{low}:Q", format=x_format, title="low"),
-        alt.Tooltip(f"{high}:Q", format=x_format, title="high"),
+        alt.Tooltip(f"{category}:N", title=field_title(category)),
+        alt.Tooltip(f"{low}:Q", format=x_format, title=f"{x_title}, low"),
+        alt.Tooltip(f"{high}:Q", format=x_format, title=f"{x_title}, high"),
     ]
     if point:
-        tooltip.insert(1, alt.Tooltip(f"{point}:Q", format=x_format, title="base"))
+        tooltip.insert(1, alt.Tooltip(f"{point}:Q", format=x_format, title=f"{x_title}, base case"))
     tooltip += [alt.Tooltip(f"{c}:Q", title=t, format=f) for c, t, f in tooltip_fields]
     base = alt.Chart(frame)
     bars = base.mark_bar(height=14, cornerRadius=3, opacity=0.85).encode(
@@ -292,7 +292,7 @@ def chart_scatter(
         x=alt.X(f"{x}:Q", title=axis_title(x_title), axis=alt.Axis(format=x_format), scale=alt.Scale(domain=x_domain)),
         y=alt.Y(f"{y}:Q", title=axis_title(y_title), axis=alt.Axis(format=y_format)),
         tooltip=[
-            alt.Tooltip(f"{label}:N"),
+            alt.Tooltip(f"{label}:N", title=field_title(label)),
             alt.Tooltip(f"{x}:Q", title=x_title, format=x_format),
             alt.Tooltip(f"{y}:Q", title=y_title, format=y_format),
         ],
@@ -328,7 +328,7 @@ def chart_lines(
             y=alt.Y(f"{y}:Q", title=axis_title(y_title), axis=alt.Axis(format=y_format)),
             color=alt.Color(f"{series}:N", title=None),
             tooltip=[
-                alt.Tooltip(f"{series}:N"),
+                alt.Tooltip(f"{series}:N", title=field_title(series)),
                 alt.Tooltip(f"{x}:Q", title=x_title, format=x_format),
                 alt.Tooltip(f"{y}:Q", title=y_title, format=y_format),
             ],
@@ -363,13 +363,16 @@ def chart_fan(
                 x=x_enc,
                 y=alt.Y(f"{low}:Q", title=axis_title(y_title), axis=alt.Axis(format=y_format)),
                 y2=f"{high}:Q",
-                tooltip=[alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{low}:Q", format=y_format),
-                         alt.Tooltip(f"{high}:Q", format=y_format)],
+                tooltip=[alt.Tooltip(f"{x}:Q", title=x_title),
+                         alt.Tooltip(f"{low}:Q", format=y_format, title=field_title(low)),
+                         alt.Tooltip(f"{high}:Q", format=y_format, title=field_title(high))],
             )
         )  # fmt: skip
     layers.append(
         base.mark_line(color=PALETTE[7], point=True).encode(
-            x=x_enc, y=f"{median}:Q", tooltip=[alt.Tooltip(f"{x}:Q"), alt.Tooltip(f"{median}:Q", format=y_format)]
+            x=x_enc,
+            y=f"{median}:Q",
+            tooltip=[alt.Tooltip(f"{x}:Q", title=x_title), alt.Tooltip(f"{median}:Q", format=y_format, title="median")],
         )
     )
     if reference_value is not None:
@@ -407,7 +410,11 @@ def chart_tornado(
             ),
             x2=alt.X2("base:Q"),
             color=alt.Color("end:N", title=None, scale=alt.Scale(range=[PALETTE[3], PALETTE[0]])),
-            tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip("end:N"), alt.Tooltip("outcome:Q", format=x_format)],
+            tooltip=[
+                alt.Tooltip(f"{label}:N", title="Input"),
+                alt.Tooltip("end:N", title="Input at"),
+                alt.Tooltip("outcome:Q", format=x_format, title=x_title),
+            ],
         )
         .transform_calculate(base=str(float(base_value)))
     )
@@ -457,6 +464,20 @@ def _title_text(title: Any) -> str | None:
     if title is None:
         return None
     return " ".join(title) if isinstance(title, list) else str(title)
+
+
+def field_title(field: str) -> str:
+    """A data field as a reader names it: 'q05' -> '5th percentile', 'business_model' -> 'Business model'.
+
+    Examples
+    --------
+    >>> field_title("q05"), field_title("q50"), field_title("business_model")
+    ('5th percentile', 'median', 'Business model')
+    """
+    quantile = re.fullmatch(r"q(\d\d)", field)
+    if quantile:
+        return "median" if quantile.group(1) == "50" else f"{int(quantile.group(1))}th percentile"
+    return humanize(field)
 
 
 def humanize(field: str) -> str:

@@ -22,7 +22,19 @@ from analysis import charts
 from analysis.business_models import fmt_significant
 from analysis.data import Dataset
 from analysis.parameters import get_chapter
-from analysis.tables import escape_markdown, fmt_number, fmt_range, fmt_share, fmt_usd, myst_table
+from analysis.tables import (
+    MystCell,
+    cite_cell,
+    code_cell,
+    escape_markdown,
+    fmt_number,
+    fmt_range,
+    fmt_share,
+    fmt_share_bounded,
+    fmt_usd,
+    fmt_usd_approx,
+    myst_table,
+)
 
 TABLE_MIME = "application/vnd.genai-report.table+json"
 KEY_FIGURES_MIME = "application/vnd.genai-report.key-figures+json"
@@ -71,19 +83,38 @@ def start_chapter(prefix: str, params: Mapping[str, Any]) -> None:
     glue(f"{prefix}_edition", Markdown(_EDITION["label"]), display=False)
 
 
-def key_figure(key: str, value: float | None, unit: str, text: str, sentence: str) -> None:
+def key_figure(
+    key: str, value: float | None, unit: str, text: str, sentence: str, interval: tuple[float, float, str] | None = None
+) -> None:
     """Glue ``text`` under ``key`` for the prose, and record ``value`` as a citable key figure.
 
-    ``sentence`` is a ready sentence for a memo, with the formatted value in it. The chapter's
-    figures are written to the notebook by :func:`emit_key_figures`, where re-runs and the
-    key-figures page read them.
+    ``sentence`` is a ready sentence for a memo, with the formatted value in it. ``interval`` is
+    ``(low, high, what it is, in words)`` where the figure has one (input ranges, spread over seeds,
+    the modelling choices). The chapter's figures are written to the notebook by
+    :func:`emit_key_figures`, where re-runs and the key-figures page read them.
     """
     from myst_nb import glue
 
     glue(key, Markdown(text), display=False)
-    number = None if value is None or (isinstance(value, float) and not np.isfinite(value)) else float(value)
     _KEY_FIGURES[:] = [f for f in _KEY_FIGURES if f["id"] != key]
-    _KEY_FIGURES.append({"id": key, "value": number, "unit": unit, "text": text, "sentence": sentence})
+    low, high, described = interval if interval is not None else (None, None, "")
+    _KEY_FIGURES.append({"id": key, "value": _finite(value), "unit": unit, "text": text, "sentence": sentence,
+                         "low": _finite(low), "high": _finite(high), "interval": described})  # fmt: skip
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(float(value)) else float(value)
+
+
+def spread_interval(value: float, sd: float, n_seeds: int) -> tuple[float, float, str]:
+    """A simulated figure's interval: one standard deviation either side, over the other seeds.
+
+    Examples
+    --------
+    >>> spread_interval(0.25, 0.008, 20)
+    (0.242, 0.258, '± 0.8 pp over 20 seeds (one standard deviation)')
+    """
+    return (round(value - sd, 12), round(value + sd, 12), f"{fmt_spread(sd, n_seeds)} (one standard deviation)")
 
 
 def record_key_figures(figures: Iterable[Mapping[str, Any]]) -> None:
@@ -245,7 +276,49 @@ def ltv_to_cac_chart(unit_economics: pd.DataFrame) -> alt.LayerChart:
 
 
 def _interval(base: float, low: float, high: float, fmt: Any) -> str:
-    return f"{fmt(base)} [{fmt(low)}–{fmt(high)}]"
+    """'$142 ($37–$609)': the base case, then its interval in parentheses."""
+    return f"{fmt(base)} ({fmt(low)}–{fmt(high)})"
+
+
+def source_title(dataset: Dataset, source_id: str) -> str:
+    """A source's title in quotes, the part before any colon: '“The Seven Business Models of Generative AI”'."""
+    return "“" + str(dataset["sources"].set_index("source_id").at[source_id, "title"]).split(":")[0] + "”"
+
+
+def source_cell(dataset: Dataset, source_id: str, prefix: str = "") -> MystCell:
+    """A source named by its title (the part before any colon), linked to the bibliography."""
+    title = str(dataset["sources"].set_index("source_id").at[source_id, "title"]).split(":")[0]
+    return cite_cell(title, source_id, prefix)
+
+
+ENTITY_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "alphabet": "Alphabet", "midjourney": "Midjourney",
+                "mistral": "Mistral", "openai_anthropic": "OpenAI and Anthropic"}  # fmt: skip
+UNIT_WORDS = {"usd": "USD", "bn": "bn", "gw": "GW"}
+
+
+def entity_name(dataset: Dataset, entity: str) -> str:
+    """A company, business model or lab archetype as readers name it: 'openai' -> 'OpenAI'."""
+    models = dataset["business_models"]
+    if entity in set(models["id"]):
+        return str(models.set_index("id").at[entity, "name"])
+    if entity in ARCHETYPE_NAMES:
+        return ARCHETYPE_NAMES[entity]
+    return ENTITY_NAMES.get(entity, entity.replace("_", " ").capitalize())
+
+
+def metric_label(metric: str) -> str:
+    """A metric id in words, its unit in parentheses: 'annual_revenue_usd' -> 'annual revenue (USD)'.
+
+    Examples
+    --------
+    >>> metric_label("annual_revenue_usd"), metric_label("gross_margin"), metric_label("cash_start_usd_bn")
+    ('annual revenue (USD)', 'gross margin', 'cash start (USD bn)')
+    """
+    words = metric.split("_")
+    unit = []
+    while words and words[-1] in UNIT_WORDS:
+        unit.insert(0, UNIT_WORDS[words.pop()])
+    return " ".join(words) + (f" ({' '.join(unit)})" if unit else "")
 
 
 def unit_economics_table(unit_economics: pd.DataFrame) -> pd.DataFrame:
@@ -261,11 +334,11 @@ def unit_economics_table(unit_economics: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "Business model": u["business_model"],
-            "ARPU / month": col("arpu_month_usd", fmt_usd),
+            "ARPU / month": col("arpu_month_usd", fmt_usd_approx),
             "Gross margin": col("gross_margin", fmt_share),
             "Monthly churn": col("monthly_churn", lambda x: fmt_share(x, 1)),
             "Free-tier compute / payer / month": [
-                "none" if hi == 0 else _interval(b, lo, hi, fmt_usd)
+                "none" if hi == 0 else _interval(b, lo, hi, fmt_usd_approx)
                 for b, lo, hi in zip(
                     u["free_tier_cost_month_usd"],
                     u["free_tier_cost_month_usd_low"],
@@ -273,8 +346,8 @@ def unit_economics_table(unit_economics: pd.DataFrame) -> pd.DataFrame:
                     strict=True,
                 )
             ],
-            "CAC": col("cac_usd", fmt_usd),
-            "LTV": col("ltv_usd", fmt_usd),
+            "CAC": col("cac_usd", fmt_usd_approx),
+            "LTV": col("ltv_usd", fmt_usd_approx),
             "LTV / CAC": col("ltv_to_cac", lambda x: fmt_significant(x, 2)),
             "CAC payback (months)": col("payback_months", lambda x: fmt_significant(x, 2, "months")),
         }
@@ -330,7 +403,7 @@ def unit_economics_inputs_table(dataset: Dataset, inputs: pd.DataFrame) -> pd.Da
                 f"“{facts.at[f, 'quote']}”" if facts.at[f, "kind"] != "assumption" else facts.at[f, "rationale"]
                 for f in inputs["fact_id"]
             ],
-            "Source": inputs["source_id"].to_numpy(),
+            "Source": [source_cell(dataset, s) for s in inputs["source_id"]],
         }
     )
     return frame
@@ -364,9 +437,9 @@ def claims_table(claims: pd.DataFrame, nearest: pd.DataFrame) -> pd.DataFrame:
         {
             "Claim (quoted)": [f"“{c}”" for c in claims["claim"]],
             "Favoured model": claims["favoured_model"],
-            "LTV/CAC": claims["favoured_ltv_to_cac"].map(lambda x: fmt_significant(x, 2)),
+            "Its LTV/CAC": claims["favoured_ltv_to_cac"].map(lambda x: fmt_significant(x, 2)),
             "Other model": claims["other_model"],
-            "LTV/CAC ": claims["other_ltv_to_cac"].map(lambda x: fmt_significant(x, 2)),
+            "Other model's LTV/CAC": claims["other_ltv_to_cac"].map(lambda x: fmt_significant(x, 2)),
             "Base case": [
                 ("agrees" if a else "disagrees") + (" (whole interval)" if r else "")
                 for a, r in zip(claims["agrees"], claims["robust"], strict=True)
@@ -401,11 +474,23 @@ def _unit_of(input_name: str) -> str:
     return "usd"
 
 
-def flips_table(flips: pd.DataFrame) -> pd.DataFrame:
+def claim_label(quote: str) -> str:
+    """A claim in the article's words, without its parenthesis: 'Subscription models over pure API models'.
+
+    Examples
+    --------
+    >>> claim_label("Subscription models over pure API models (predictable revenue, lower churn)")
+    'Subscription models over pure API models'
+    """
+    return quote.split(" (")[0].strip()
+
+
+def flips_table(flips: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     """Every input that can reverse a claim, with the flip value, the move and whether it is in range."""
+    labels = {c: claim_label(q) for c, q in zip(claims["claim_id"], claims["claim"], strict=True)}
     frame = pd.DataFrame(
         {
-            "Claim": flips["claim_id"].str.replace("_", " "),
+            "Claim": flips["claim_id"].map(labels),
             "Model": flips["business_model"],
             "Input": flips["input"].map(INPUT_LABELS),
             "Base": [_fmt_input(b, _unit_of(i)) for b, i in zip(flips["base"], flips["input"], strict=True)],
@@ -444,18 +529,18 @@ def who_makes_money_table(dataset: Dataset) -> pd.DataFrame:
     return who_makes_money(dataset)
 
 
-def disagreements_table(disagreements: pd.DataFrame) -> pd.DataFrame:
+def disagreements_table(disagreements: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
-            "Entity": disagreements["entity"],
-            "Quantity": disagreements["metric"].str.replace("_", " "),
+            "Company": [entity_name(dataset, e) for e in disagreements["entity"]],
+            "Quantity": disagreements["metric"].map(metric_label),
             "Figure": [
                 ("at least " if b == "at least" else "at most " if b == "at most" else "") + fmt_usd(v)
                 for v, b in zip(disagreements["central_value"], disagreements["bound"], strict=True)
             ],
             "What the figures amount to": disagreements["relation"],
             "Year": disagreements["year"],
-            "Source": disagreements["source_id"],
+            "Source": [source_cell(dataset, s) for s in disagreements["source_id"]],
             "Quote": disagreements["quote"].map(lambda q: f"“{q}”"),
         }
     )
@@ -475,22 +560,79 @@ def generation_costs_table(costs: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def parameters_table(chapter: str, params: Mapping[str, Any]) -> pd.DataFrame:
-    """The parameters a chapter ran with, beside their defaults and the defaults' provenance."""
+def parameters_table(chapter: str, params: Mapping[str, Any], dataset: Dataset) -> pd.DataFrame:
+    """The parameters a chapter ran with, beside their defaults and the defaults' provenance, in words:
+    what each is, the name to re-run it with, values in their units, where the default comes from."""
     spec = get_chapter(chapter)
+    facts = dataset["facts"]
+
+    def origin(p: Any) -> str | MystCell:
+        if not p.fact_ids:
+            return "modelling choice of the report"
+        fact = facts.loc[p.fact_ids[0]]
+        if fact["kind"] == "assumption":
+            return source_cell(dataset, str(fact["source_id"]), "assumption of ours, on ")
+        return source_cell(dataset, str(fact["source_id"]), "reported in ")
+
     frame = pd.DataFrame(
         {
-            "Parameter": [p.name for p in spec.parameters],
-            "Value": [params[p.name] for p in spec.parameters],
-            "Default": [p.default for p in spec.parameters],
-            "Allowed": [p.allowed() for p in spec.parameters],
-            "Description": [p.description for p in spec.parameters],
-            "Default from": [
-                ("fact " + ", ".join(p.fact_ids)) if p.fact_ids else "modelling choice" for p in spec.parameters
-            ],
+            "Parameter": [p.description[:1].upper() + p.description[1:] for p in spec.parameters],
+            "Name": [code_cell(p.name) for p in spec.parameters],
+            "Value": [_typed(fmt_parameter(params[p.name], p), p) for p in spec.parameters],
+            "Default": [_typed(fmt_parameter(p.default, p), p) for p in spec.parameters],
+            "Allowed": [parameter_allowed(p) for p in spec.parameters],
+            "Default from": [origin(p) for p in spec.parameters],
         }
     )
     return frame
+
+
+def _typed(text: str, p: Any) -> str | MystCell:
+    """A named choice (an archetype, a scenario) is shown as code: it is typed as it reads."""
+    return code_cell(text) if p.type is str and p.choices else text
+
+
+def fmt_parameter(value: Any, p: Any) -> str:
+    """A parameter value in its unit: $300K, $100M, 3.5%, 20,000, [$20, $60, $200]; names and years as typed.
+
+    Examples
+    --------
+    >>> from analysis.parameters import Parameter
+    >>> fmt_parameter(300_000.0, Parameter("c", float, 1.0, "pay", unit="USD per year"))
+    '$300K'
+    >>> fmt_parameter(0.035, Parameter("r", float, 0.1, "rate", unit="share"))
+    '3.5%'
+    >>> fmt_parameter([20.0, 60.0], Parameter("t", list, [1.0], "tiers", unit="USD per month"))
+    '$20, $60'
+    >>> fmt_parameter(2026, Parameter("seed", int, 1, "seed")), fmt_parameter(20_000, Parameter("n", int, 1, "n"))
+    ('2026', '20,000')
+    """
+    if isinstance(value, list):
+        return ", ".join(fmt_parameter(v, p) for v in value)
+    if isinstance(value, str | bool):
+        return str(value)
+    unit = str(getattr(p, "unit", "") or "")
+    if unit.startswith("USD"):
+        return fmt_usd(float(value))
+    if unit.startswith("share"):
+        digits = next((d for d in (0, 1, 2) if abs(round(value * 100, d) - value * 100) < 1e-9), 3)
+        return fmt_share(float(value), digits)
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value)) if abs(value) < 10_000 else fmt_number(float(value), 0)
+    return fmt_number(float(value), 3)
+
+
+def parameter_allowed(p: Any) -> str | MystCell:
+    """What a parameter may be, in its unit: '≥ $0 and ≤ $100M', 'whole number ≥ 1', one of named choices."""
+    if p.type is str:
+        return code_cell(", ".join(p.choices)) if p.choices else "a plain name (letters, digits, - or _)"
+    bounds = []
+    if p.minimum is not None:
+        bounds.append(f"{'>' if p.exclusive_minimum else '≥'} {fmt_parameter(p.minimum, p)}")
+    if p.maximum is not None:
+        bounds.append(f"{'<' if p.exclusive_maximum else '≤'} {fmt_parameter(p.maximum, p)}")
+    kind = "whole number" if p.type is int else "each" if p.type is list else "number"
+    return f"{kind} {' and '.join(bounds)}".strip()
 
 
 # --- pricing chapter -------------------------------------------------------------------------
@@ -1003,7 +1145,7 @@ def lab_inputs_table(dataset: Dataset, table: pd.DataFrame) -> pd.DataFrame:
             ],
             "Kind": table["kind"].map(KIND_LABELS),
             "Quote or rationale": [provenance(f, g) for f, g in zip(table["fact_id"], factor_ids, strict=True)],
-            "Source": table["source_id"],
+            "Source": [source_cell(dataset, s) for s in table["source_id"]],
         }
     )
 
@@ -1040,7 +1182,14 @@ def projection_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_se(p: float, se: float, digits: int) -> str:
-    return f"{fmt_share(p, digits)} ± {fmt_share(se, 1)}"
+    """'45.5% ± 0.4%'; a probability or error that rounds to zero but is not prints as '<0.1%'.
+
+    Examples
+    --------
+    >>> _with_se(0.4554, 0.0041, 1), _with_se(0.0002, 0.0001, 1), _with_se(0.0, 0.0, 1)
+    ('45.5% ± 0.4%', '<0.1% ± <0.1%', '0% ± 0%')
+    """
+    return f"{fmt_share_bounded(p, digits)} ± {fmt_share_bounded(se, 1)}"
 
 
 def probabilities_table(probabilities: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
@@ -1096,7 +1245,7 @@ def survival_budget_table(budget: pd.DataFrame) -> pd.DataFrame:
 CALIBRATION_VERDICTS = {"within": "within", "model below": "model below", "model above": "model above"}
 
 
-def calibration_table(calibration: pd.DataFrame) -> pd.DataFrame:
+def calibration_table(calibration: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     """Model against reported: each source data point, the model's base and 90% interval, and the verdict."""
 
     def value(x: float, quantity: str) -> str:
@@ -1136,7 +1285,7 @@ def calibration_table(calibration: pd.DataFrame) -> pd.DataFrame:
                 )
             ],
             "Note": calibration["note"],
-            "Source": calibration["source_id"],
+            "Source": [source_cell(dataset, s) for s in calibration["source_id"]],
         }
     )
 
@@ -1257,12 +1406,10 @@ def correlation_effect_table(effect: pd.DataFrame, year: int) -> pd.DataFrame:
         {
             "Price-cost correlation": effect["price_cost_correlation"].map(lambda x: fmt_number(x, 2)),
             f"P(broken even by {year})": [
-                f"{fmt_share(p, 1)} ± {fmt_share(se, 1)}"
-                for p, se in zip(effect["p_breakeven_by_year"], effect["se_breakeven"], strict=True)
+                _with_se(p, se, 1) for p, se in zip(effect["p_breakeven_by_year"], effect["se_breakeven"], strict=True)
             ],
             f"P(cash lasts to {year})": [
-                f"{fmt_share(p, 1)} ± {fmt_share(se, 1)}"
-                for p, se in zip(effect["p_cash_lasts"], effect["se_cash_lasts"], strict=True)
+                _with_se(p, se, 1) for p, se in zip(effect["p_cash_lasts"], effect["se_cash_lasts"], strict=True)
             ],
         }
     )

@@ -20,12 +20,10 @@ from typing import Any
 
 from docutils.parsers.rst import Directive
 
-from analysis.artifacts import ChapterOutputs
+from analysis.artifacts import ChapterOutputs, numbering
 from analysis.parameters import CHAPTERS
 from analysis.sphinx_site import mark_table_columns
 
-_FIGURE_BLOCK = re.compile(r"```\{glue:figure\} (\S+)\n:name: (\S+)")
-_TABLE_BLOCK = re.compile(r"```\{glue:md\} (\S+)\n:format: myst")
 _CAPTION = re.compile(
     r'(<(table|figure)\b[^>]*\bid="((?:tbl|fig)-[^"]+)"[^>]*>.*?)(<caption>|<figcaption>\s*<p>)', re.S
 )
@@ -49,35 +47,6 @@ details.dropdown { margin: 1rem 0; } details.dropdown > summary { cursor: pointe
 """
 
 
-def numbering(notebook: Any, outputs: ChapterOutputs, chapter_number: int) -> dict[str, str]:
-    """Anchor -> 'Table 2.1' / 'Figure 2.1', numbered as the book numbers them (order of appearance).
-
-    Examples
-    --------
-    >>> import nbformat
-    >>> source = "```{glue:md} pr_a\\n:format: myst\\n```\\n\\n```{glue:figure} pr_b\\n:name: fig-b\\n\\nB\\n```"
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(source)])
-    >>> outputs = ChapterOutputs("pricing", {}, [], {"pr_a": {"name": "tbl-a"}}, {})
-    >>> numbering(nb, outputs, 2)
-    {'tbl-a': 'Table 2.1', 'fig-b': 'Figure 2.1'}
-    """
-    labels: dict[str, str] = {}
-    counts = {"Table": 0, "Figure": 0}
-    for cell in notebook.cells:
-        if cell.cell_type != "markdown":
-            continue
-        found = [(m.start(), "Figure", m.group(2)) for m in _FIGURE_BLOCK.finditer(cell.source)]
-        found += [
-            (m.start(), "Table", outputs.tables[m.group(1)]["name"])
-            for m in _TABLE_BLOCK.finditer(cell.source)
-            if m.group(1) in outputs.tables
-        ]
-        for _, kind, anchor in sorted(found):
-            counts[kind] += 1
-            labels[anchor] = f"{kind} {chapter_number}.{counts[kind]}"
-    return labels
-
-
 def _register_roles(labels: Mapping[str, str], sources: Mapping[str, str], cited: list[str]) -> None:
     """Docutils versions of the Sphinx-only roles and directives the chapters use (registered for this render)."""
     from docutils import nodes
@@ -88,14 +57,16 @@ def _register_roles(labels: Mapping[str, str], sources: Mapping[str, str], cited
         return [nodes.reference(rawtext, labels.get(anchor, anchor), refuri=f"#{anchor}")], []
 
     def cite(name: str, rawtext: str, text: str, *_: Any, **__: Any) -> tuple[list[Any], list[Any]]:
-        result: list[Any] = [nodes.Text("(")] if name.endswith("p") else []
-        for i, key in enumerate(k.strip() for k in text.split(",")):
+        """'[1]' as the book's bibliography style prints it, linked to the page's list of sources."""
+        result: list[Any] = []
+        for key in (k.strip() for k in text.split(",")):
             if key not in cited:
                 cited.append(key)
-            if i:
-                result.append(nodes.Text("; "))
-            result.append(nodes.reference(rawtext, sources.get(key, key), refuri=f"#source-{key}"))
-        return [*result, *([nodes.Text(")")] if name.endswith("p") else [])], []
+            title = sources.get(key, key)
+            result.append(
+                nodes.reference(rawtext, f"[{cited.index(key) + 1}]", refuri=f"#source-{key}", reftitle=title)
+            )
+        return result, []
 
     def doc(name: str, rawtext: str, text: str, *_: Any, **__: Any) -> tuple[list[Any], list[Any]]:
         page = text.strip().rsplit("/", 1)[-1]

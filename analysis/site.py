@@ -10,6 +10,7 @@ import csv
 import html
 import json
 import re
+import textwrap
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,10 +19,17 @@ from typing import Any
 import nbformat
 import pandas as pd
 
-from analysis.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
+from analysis.artifacts import (
+    ChapterOutputs,
+    figure_captions,
+    numbering,
+    read_outputs,
+    write_chart_files,
+    write_table_csv,
+)
 from analysis.data import SCHEMAS, WIDE_RANGE_RATIO, Dataset, central_value
 from analysis.parameters import CHAPTERS
-from analysis.tables import escape_markdown, myst_table
+from analysis.tables import escape_markdown, fmt_share, fmt_usd, myst_table
 
 REPORT_TITLE = "The Economics of Generative AI"
 DOWNLOADS = "downloads"
@@ -38,22 +46,60 @@ def figure_names(notebook: Path) -> dict[str, str]:
     return names
 
 
-def write_chapter_downloads(notebook: Path, folder: Path) -> ChapterOutputs:
-    """Write a chapter's tables (CSV) and charts (SVG, PNG, Vega-Lite JSON, data CSV) named by anchor."""
+def write_chapter_downloads(notebook: Path, folder: Path, meta: dict[str, str] | None = None) -> ChapterOutputs:
+    """Write a chapter's tables (CSV) and charts (SVG, PNG, Vega-Lite JSON, data CSV) named by anchor.
+
+    With ``meta`` (see :func:`citation_metadata`) each SVG and PNG carries its figure number and caption,
+    its source line, the edition, version, commit and build date, and its address.
+    """
+    from analysis.data import load_dataset
+
     outputs = read_outputs(notebook)
     folder.mkdir(parents=True, exist_ok=True)
     for table in outputs.tables.values():
         write_table_csv(table, folder / f"{table['name']}.csv")
     names = figure_names(notebook)
+    chapter = CHAPTERS[outputs.chapter]
+    nb = nbformat.read(str(notebook), as_version=4)
+    labels = numbering(nb, outputs, list(CHAPTERS).index(outputs.chapter) + 1)
+    sources = load_dataset()["sources"].set_index("source_id")["title"]
+    captions = figure_captions(nb, labels, {k: f"“{v}”" for k, v in sources.items()})
     for key, spec in outputs.charts.items():
-        if key in names:
-            write_chart_files(spec, folder / names[key])
+        if key not in names:
+            continue
+        anchor = names[key]
+        title: list[str] = []
+        notes: list[str] = []
+        if meta is not None:
+            title = textwrap.wrap(f"{labels.get(anchor, anchor)}. {captions.get(anchor, '')}".strip(), 95)
+            cited = "; ".join(f"“{sources[s]}”" for s in chapter.sources if s in sources.index)
+            notes = [
+                *textwrap.wrap(f"Source: {meta['title']}, “{chapter.title}”, computed from {cited}.", 120),
+                f"{meta['edition']}, version {meta['version']}, commit {meta['commit']}, built {meta['built']}.",
+                f"{meta['url'].rstrip('/')}/{chapter.notebook.removesuffix('.ipynb')}.html#{anchor}",
+            ]
+        write_chart_files(spec, folder / anchor, title, notes)
     return outputs
 
 
+KEY_FIGURE_FIELDS = ["id", "value", "low", "high", "interval", "unit", "text", "quantity", "edition", "chapter",
+                     "page", "anchor", "sentence"]  # fmt: skip
+
+
+def importance(outputs: Sequence[ChapterOutputs]) -> dict[str, int]:
+    """Key figure id -> rank: the findings that lead the report first, then each chapter's other findings,
+    in chapter order and the chapters' own order of importance; figures that are no finding come after."""
+    ordered = [f["id"] for o in outputs for f in o.findings if f.get("lead")]
+    ordered += [f["id"] for o in outputs for f in o.findings if not f.get("lead")]
+    ordered += [f["id"] for o in outputs for f in o.key_figures]
+    return {key: rank for rank, key in reversed(list(enumerate(ordered)))}
+
+
 def key_figure_rows(outputs: Sequence[ChapterOutputs], dataset: Dataset) -> list[dict[str, Any]]:
-    """Every key figure of the book with its registry entry, edition, chapter and anchor."""
+    """Every key figure of the book, most important first, with its registry entry, interval (where it has
+    one), edition, chapter and anchor."""
     registry = dataset["key_figures"]
+    rank = importance(outputs)
     rows = []
     for chapter_outputs in outputs:
         chapter = CHAPTERS[chapter_outputs.chapter]
@@ -64,6 +110,9 @@ def key_figure_rows(outputs: Sequence[ChapterOutputs], dataset: Dataset) -> list
                 {
                     "id": figure["id"],
                     "value": figure["value"],
+                    "low": figure.get("low"),
+                    "high": figure.get("high"),
+                    "interval": figure.get("interval", ""),
                     "unit": figure["unit"],
                     "text": figure["text"],
                     "quantity": entry["quantity"],
@@ -74,15 +123,14 @@ def key_figure_rows(outputs: Sequence[ChapterOutputs], dataset: Dataset) -> list
                     "sentence": figure["sentence"],
                 }
             )
-    return rows
+    return sorted(rows, key=lambda row: rank[row["id"]])
 
 
 def write_key_figures(rows: Sequence[dict[str, Any]], folder: Path) -> None:
     """``key_figures.csv`` and ``key_figures.json`` for download."""
     folder.mkdir(parents=True, exist_ok=True)
-    fields = ["id", "value", "unit", "text", "quantity", "edition", "chapter", "page", "anchor", "sentence"]
     with (folder / "key_figures.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer = csv.DictWriter(fh, fieldnames=KEY_FIGURE_FIELDS)
         writer.writeheader()
         writer.writerows(rows)
     (folder / "key_figures.json").write_text(json.dumps(list(rows), indent=1), encoding="utf-8")
@@ -93,8 +141,9 @@ def key_figures_page(rows: Sequence[dict[str, Any]]) -> str:
     lines = [
         "# Key figures",
         "",
-        "Every headline number of the report, with a stable id that stays the same from build to build, the",
-        "edition it was computed under, where it comes from, and a sentence ready for a memo. Download them as",
+        "Every headline number of the report, most important first, with a stable id that stays the same from",
+        "build to build, its interval where it has one, the edition it was computed under, where it comes from,",
+        "and a sentence ready for a memo. The same file, with the values, is in the data package. Download them as",
         f'<a href="../{DOWNLOADS}/key_figures.csv">key_figures.csv</a> or',
         f'<a href="../{DOWNLOADS}/key_figures.json">key_figures.json</a>.',
         "",
@@ -105,10 +154,37 @@ def key_figures_page(rows: Sequence[dict[str, Any]]) -> str:
             f"**`{row['id']}`**: {escape_markdown(row['text'])} ({escape_markdown(row['quantity'])}; "
             f"{escape_markdown(row['edition'])} edition; "
             f'<a href="{row["page"].removeprefix("book/")}.html#{row["anchor"]}">{html.escape(row["chapter"])}</a>).',
+            *([f"Interval: {escape_markdown(interval_text(row))}."] if row.get("interval") else []),
             f"> {escape_markdown(row['sentence'])}",
             "",
         ]
     return "\n".join(lines)
+
+
+def interval_text(row: dict[str, Any]) -> str:
+    """A key figure's interval in its unit, and what it is: '19%–31%, ± 6 pp over 20 seeds'.
+
+    Examples
+    --------
+    >>> interval_text({"low": 0.3, "high": 0.56, "unit": "share", "interval": "modelling choices"})
+    '30%–56%, modelling choices'
+    >>> interval_text({"low": 0.17, "high": 160.0, "unit": "multiple", "interval": "the input ranges"})
+    '0.17–160, the input ranges'
+    """
+    from analysis.business_models import fmt_significant
+
+    digits = next((d for d in (0, 1, 2) if fmt_share(row["low"] or 0, d) != fmt_share(row["high"] or 0, d)), 3)
+
+    def fmt(x: float) -> str:
+        if row["unit"] == "share":
+            return fmt_share(x, digits)
+        if str(row["unit"]).startswith("usd"):
+            return fmt_usd(x * (1e9 if row["unit"] == "usd_bn" else 1), digits=1)
+        return fmt_significant(x, 2)
+
+    if row.get("low") is None or row.get("high") is None:
+        return str(row["interval"])
+    return f"{fmt(row['low'])}–{fmt(row['high'])}, {row['interval']}"
 
 
 def modelling_choices(dataset: Dataset) -> pd.DataFrame:
@@ -198,8 +274,12 @@ def methods_page(dataset: Dataset, disagreements: Any, choices: pd.DataFrame | N
     )
 
 
-def datapackage(dataset: Dataset, version: str) -> dict[str, Any]:
-    """A Frictionless-style ``datapackage.json`` describing every data table and its schema."""
+KEY_FIGURE_TYPES = {"value": "number", "low": "number", "high": "number"}
+
+
+def datapackage(dataset: Dataset, version: str, key_figures_with_values: bool = False) -> dict[str, Any]:
+    """A Frictionless-style ``datapackage.json`` describing every data table and its schema; with
+    ``key_figures_with_values``, ``key_figures.csv`` is the computed file (one key-figures file everywhere)."""
     types = {"number": "number", "integer": "integer"}
     resources = []
     for schema in SCHEMAS.values():
@@ -227,9 +307,14 @@ def datapackage(dataset: Dataset, version: str) -> dict[str, Any]:
         ]
         if foreign:
             table_schema["foreignKeys"] = foreign
+        description = schema.description
+        if key_figures_with_values and schema.file == "key_figures.csv":
+            fields = [{"name": f, "type": KEY_FIGURE_TYPES.get(f, "string")} for f in KEY_FIGURE_FIELDS]
+            table_schema = {"fields": fields, "primaryKey": schema.key}
+            description += " With each figure's value, interval and ready sentence as computed by this build."
         resources.append(
             {"name": schema.name, "path": schema.file, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-             "description": schema.description, "schema": table_schema}
+             "description": description, "schema": table_schema}
         )  # fmt: skip
     sources = dataset["sources"]
     return {
@@ -265,13 +350,22 @@ their authors'.
 """
 
 
-def write_data_package(dataset: Dataset, data_dir: Path, target: Path, version: str) -> Path:
-    """One zip with every data table, the scenario presets, ``datapackage.json``, a README and the licence."""
+def write_data_package(
+    dataset: Dataset, data_dir: Path, target: Path, version: str, key_figures_csv: Path | None = None
+) -> Path:
+    """One zip with every data table, the scenario presets, ``datapackage.json``, a README and the licence.
+
+    ``key_figures_csv`` (the build's ``key_figures.csv``, with values) replaces the registry, so the
+    data package and the site's download are one file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    entries: list[tuple[str, bytes]] = [(f"data/{s.file}", (data_dir / s.file).read_bytes()) for s in SCHEMAS.values()]
+    entries: list[tuple[str, bytes]] = [
+        (f"data/{s.file}", (key_figures_csv if key_figures_csv and s.file == "key_figures.csv" else data_dir / s.file)
+         .read_bytes())
+        for s in SCHEMAS.values()
+    ]  # fmt: skip
     entries += [(f"data/scenarios/{p.name}", p.read_bytes()) for p in sorted((data_dir / "scenarios").glob("*.yaml"))]
     entries += [
-        ("datapackage.json", json.dumps(datapackage(dataset, version), indent=1).encode()),
+        ("datapackage.json", json.dumps(datapackage(dataset, version, key_figures_csv is not None), indent=1).encode()),
         ("README.md", DATA_README.encode()),
     ]
     licence = data_dir.parent / "LICENSE"

@@ -58,13 +58,78 @@ def fmt_number(value: float, digits: int = 1) -> str:
 
     Examples
     --------
-    >>> fmt_number(4.372), fmt_number(12000, 0)
-    ('4.4', '12,000')
+    >>> fmt_number(4.372), fmt_number(12000, 0), fmt_number(-0.04, 1)
+    ('4.4', '12,000', '0')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     text = f"{value:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text.removeprefix("-") if text in ("-0", "-0.0") or set(text) <= set("-0.,") else text
+
+
+def fmt_usd_approx(value: float) -> str:
+    """US dollars to about three significant figures, cents only below $10: '$142', '$7.82K', '$4.50'.
+
+    Examples
+    --------
+    >>> fmt_usd_approx(142.2), fmt_usd_approx(37.34), fmt_usd_approx(608.53), fmt_usd_approx(-823.97)
+    ('$142', '$37', '$609', '-$824')
+    >>> fmt_usd_approx(7817.4), fmt_usd_approx(4.5), fmt_usd_approx(1_500_000)
+    ('$7.82K', '$4.50', '$1.5M')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if 10 <= abs(value) < 1000:
+        return ("-" if value < 0 else "") + f"${abs(value):,.0f}"
+    return fmt_usd(float(f"{value:.3g}"), digits=2)
+
+
+def fmt_share_bounded(value: float, digits: int = 1) -> str:
+    """A probability or share that never prints a positive value as zero: '<0.1%' below half the last digit.
+
+    Examples
+    --------
+    >>> fmt_share_bounded(0.0003), fmt_share_bounded(0.0), fmt_share_bounded(0.4554), fmt_share_bounded(0.99996)
+    ('<0.1%', '0%', '45.5%', '>99.9%')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    step = 10.0 ** -(digits + 2)
+    if 0 < value < step / 2:
+        return f"<{fmt_share(step, digits)}"
+    if 1 - step / 2 < value < 1:
+        return f">{fmt_share(1 - step, digits)}"
+    return "0%" if value == 0 else fmt_share(value, digits)
+
+
+class MystCell(str):
+    """A table cell with markup on the page (a citation, code) and plain text everywhere else (CSV, data).
+
+    Examples
+    --------
+    >>> cell = MystCell("The article", "The article {cite:p}`key`")
+    >>> str(cell), cell.myst
+    ('The article', 'The article {cite:p}`key`')
+    """
+
+    myst: str
+
+    def __new__(cls, text: str, myst: str) -> MystCell:
+        cell = super().__new__(cls, text)
+        cell.myst = myst
+        return cell
+
+
+def code_cell(text: str) -> MystCell:
+    """A cell shown as code: a name a reader types (a parameter, a choice)."""
+    return MystCell(text, f"`{text}`" if "`" not in text else escape_markdown(text))
+
+
+def cite_cell(title: str, key: str, prefix: str = "") -> MystCell:
+    """A cell naming a source by its title, linked to the bibliography: '“Title” [1]'."""
+    text = f"{prefix}“{title}”"
+    return MystCell(text, f"{escape_markdown(text)} {{cite:p}}`{key}`")
 
 
 def fmt_range(low: float, high: float, fmt: Callable[[float], str]) -> str:
@@ -117,7 +182,14 @@ def myst_table(frame: pd.DataFrame, name: str, caption: str) -> str:
         raise ValueError(f"table names start with 'tbl-', got {name!r}")
     lines = [f"````{{list-table}} {caption}", f":name: {name}", ":header-rows: 1", ":class: report-table", ""]
     for row in [list(frame.columns), *frame.astype(object).itertuples(index=False)]:
-        cells = ["–" if (isinstance(c, float) and math.isnan(c)) else escape_markdown(c) for c in row]
+        cells = [
+            c.myst
+            if isinstance(c, MystCell)
+            else "–"
+            if (isinstance(c, float) and math.isnan(c))
+            else escape_markdown(c)
+            for c in row
+        ]
         lines.append(f"* - {cells[0] or ' '}")
         lines.extend(f"  - {c or ' '}" for c in cells[1:])
     lines.append("````")

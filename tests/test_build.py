@@ -246,6 +246,84 @@ def test_long_reference_tables_are_collapsed_or_in_an_appendix(built):
     assert survival.index('id="tbl-lab-inputs"') > appendix > survival.index('id="fig-internal-deployment"')
 
 
+def _reader_text(page: Path) -> str:
+    """What a reader reads: the page's text without code (names typed to re-run), navigation, scripts and URLs."""
+    source = page.read_text(encoding="utf-8")
+    for element in ("script", "style", "code", "nav"):
+        source = re.sub(rf"<{element}\b.*?</{element}>", " ", source, flags=re.S)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", source)).split())
+    return re.sub(r"https?://\S+", " ", text)
+
+
+@pytest.mark.parametrize("page", ["intro", "business_models", "pricing", "survival"])
+def test_no_internal_names_and_numbers_written_for_people(built, dataset, page):
+    """Issue 11, item 12: no source id, snake_case name or raw role on the page (outside code), and no number
+    printed as a machine prints it: '300000.0', '1e+08', '-0', '0.0% ± 0.0%', '$142.20 [$37.34-$608.53]'."""
+    text = _reader_text(built / "book" / f"{page}.html")
+    for source_id in dataset["sources"]["source_id"]:
+        assert source_id not in text, source_id
+    assert re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", text) == []
+    for raw in ("{glue", "{numref", "{cite", "{doc}", "{download}"):
+        assert raw not in text, raw
+    for machine in (r"\b\d{4,}\.0\b", r"\de[+-]\d", r"(?<![\w.])-0(?![.\d])", r"0\.0% ± 0\.0%", r"\[\$"):
+        found = re.findall(r".{25}" + machine + r".{10}", text)
+        assert found == [], (machine, found[:3])
+
+
+def test_one_key_figures_file_with_values_everywhere_most_important_first(built):
+    """Issue 11, item 11: the data package's key_figures.csv is the download, with values; the page and the
+    files list the report's lead findings first, and each figure that has an interval shows it."""
+    import csv
+    import io
+    import json
+    import zipfile
+
+    download = (built / "downloads" / "key_figures.csv").read_bytes()
+    with zipfile.ZipFile(built / "downloads" / "data-package.zip") as archive:
+        assert archive.read("data/key_figures.csv") == download
+        package = json.loads(archive.read("datapackage.json"))
+    resource = next(r for r in package["resources"] if r["path"] == "key_figures.csv")
+    assert {"name": "value", "type": "number"} in resource["schema"]["fields"]
+    rows = list(csv.DictReader(io.StringIO(download.decode())))
+    assert all(row["value"] != "" for row in rows if row["id"] != "sv_runway_median")
+    intro = (built / "book" / "intro.html").read_text(encoding="utf-8")
+    lead = re.findall(r'href="(\w+)\.html#((?:fig|tbl)-[\w-]+)"', intro.split('class="key-findings admonition"')[1])
+    assert [r["id"] for r in rows[: len(lead)]] == ["bm_best_ltv_to_cac", "pr_breakeven_default", "sv_p_breakeven",
+                                                    "sv_p_cash"]  # fmt: skip
+    with_interval = [r for r in rows if r["interval"]]
+    assert {"bm_saas_ltv_to_cac", "pr_breakeven_default", "sv_p_breakeven"} <= {r["id"] for r in with_interval}
+    for row in with_interval:
+        if row["low"] and row["high"]:
+            assert float(row["low"]) <= float(row["value"]) <= float(row["high"]), row["id"]
+    page = _text(built / "book" / "key_figures.html")
+    assert page.index("bm_best_ltv_to_cac") < page.index("sv_p_cash") < page.index("bm_team_cost_low")
+    assert "Interval: 30%–56%, the largest move under the modelling choices, either way." in page
+
+
+def test_exported_charts_carry_title_number_source_edition_and_address(built):
+    """Issue 11, item 10: a chart pasted into a memo is citable alone: its SVG and PNG name the figure number
+    and caption, the source articles, the edition, version and commit, and the figure's own address."""
+    import json
+
+    import yaml
+
+    base = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())["html"]["baseurl"].rstrip("/")
+    stamp = re.search(r"version (\S+) · built (\S+) · commit (\S+)", _text(built / "book" / "intro.html"))
+    assert stamp
+    svg = html.unescape((built / "downloads" / "survival" / "fig-survival-probabilities.svg").read_text())
+    texts = " ".join(re.findall(r"<text[^>]*>(.*?)</text>", svg))
+    for expected in ("Figure 3.1. Probability, by year, that the lab has reached sustained break-even",
+                     "Source: The Economics of Generative AI, “Can the labs survive?”, computed from",
+                     "“How the AI Labs Make Profit (Maybe, Eventually)”",
+                     f"Default edition, version {stamp.group(1)}, commit {stamp.group(3)}, built {stamp.group(2)}.",
+                     f"{base}/book/survival.html#fig-survival-probabilities"):  # fmt: skip
+        assert expected in texts, expected
+    png = (built / "downloads" / "survival" / "fig-survival-probabilities.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 30_000
+    spec = json.loads((built / "downloads" / "survival" / "fig-survival-probabilities.vl.json").read_text())
+    assert "title" not in spec and spec["width"] == "container"  # the Vega-Lite JSON stays the chart's own spec
+
+
 def test_methods_page_lists_every_assumption(built, dataset):
     text = _text(built / "book" / "methods.html")
     assumptions = dataset["facts"][dataset["facts"]["kind"] == "assumption"]

@@ -57,6 +57,29 @@ def test_every_chart_kind_fills_the_width_of_its_container(chart):
     assert spec["config"]["autosize"] == {"type": "fit-x", "contains": "padding"}
 
 
+@pytest.mark.parametrize("kind", ["ranges", "scatter", "lines", "fan", "tornado"])
+def test_tooltips_and_the_data_table_speak_words_not_field_names(kind):
+    """Issue 11, item 12: every tooltip has a title (no 'business_model'), and the chart's data table has
+    worded headings and numbers formatted as the chart formats them."""
+    frame = FRAME.rename(columns={"model": "business_model"}).assign(year=[2025, 2026], q05=[0.1, 0.2])
+    chart = {
+        "ranges": lambda: charts.chart_ranges(frame, "business_model", "low", "high", point="mid", x_title="Margin",
+                                              description="d"),
+        "scatter": lambda: charts.chart_scatter(frame, "low", "high", "business_model", description="d",
+                                                x_title="Low", y_title="High"),
+        "lines": lambda: charts.chart_lines(frame, "year", "low", "business_model", description="d", x_title="Year",
+                                            y_title="Low"),
+        "fan": lambda: charts.chart_fan(frame, "year", [("q05", "high")], "mid", description="d", x_title="Year",
+                                        y_title="Cash"),
+        "tornado": lambda: charts.chart_tornado(frame, "business_model", "low", "high", 0.5, description="d",
+                                                x_title="Cash"),
+    }[kind]().to_dict()  # fmt: skip
+    tooltips = [t for layer in chart["layer"] for t in layer.get("encoding", {}).get("tooltip", [])]
+    assert tooltips and all(t.get("title") and "_" not in t["title"] for t in tooltips), tooltips
+    headers, rows = charts.chart_table(chart)
+    assert headers and all("_" not in h for h in headers) and rows, headers
+
+
 def test_legends_stack_one_entry_a_line_and_are_never_cut_short():
     """Issue 11: 'cash lasts without new c...' was truncated at 160 px; the legend is vertical with no label limit."""
     legend = charts.theme_config()["config"]["legend"]

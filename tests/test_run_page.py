@@ -44,14 +44,18 @@ def test_run_page_has_no_raw_markup_labels_or_citation_keys(run):
     text = _text(run / "pricing.html")
     for raw in ("{glue", "{numref", "{cite", "{doc}", "{download}", "System Message"):
         assert raw not in text, raw
+    for source_id in load_dataset()["sources"]["source_id"]:
+        assert source_id not in re.sub(r"#source-\S+", "", text), source_id
     for label in ("tbl-pricing-comparison", "fig-pricing-tradeoff", "tbl-deflation-cases"):
         assert label not in text, label
     assert "Table 2.2 and Figure 2.1 compare the strategies" in text
     source = (run / "pricing.html").read_text(encoding="utf-8")
-    assert (
-        'The first source article (<a class="reference external" href="#source-genai_business_models_2026">'
-        "“The Seven Business Models of Generative AI”</a>) lists five ways"
-    ) in source
+    assert re.search(
+        r'The first source article <a class="reference external" href="#source-genai_business_models_2026"[^>]*>'
+        r"\[1\]</a> lists five ways",
+        source,
+    )
+    assert re.search(r'<li id="source-genai_business_models_2026">The Seven Business Models of Generative AI\.', source)
     assert '<a class="reference external" href="#tbl-pricing-comparison">Table 2.2</a>' in source
     assert re.search(r'<table[^>]*id="tbl-pricing-comparison"', source)
     assert 'id="source-genai_business_models_2026"' in source
