@@ -7,11 +7,10 @@ Exit status: 0 on success, 1 when a build or run fails, 2 for bad input (nothing
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from analysis.build import BuildError, build_book, describe_parameters
-from analysis.data import DataValidationError
-from analysis.parameters import CHAPTERS
+from analysis import warm
 
 EPILOG = """\
 examples:
@@ -42,6 +41,14 @@ def _jobs(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # A warm process, if one is listening and current, runs a re-run in this terminal in a second or two.
+    answered = warm.serve_through_warm_process(argv)
+    if answered is not None:
+        return answered
+    # Imported only now: the warm path above needs none of it.
+    from analysis.parameters import CHAPTERS
+
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description="The Economics of Generative AI: build the book, list chapter parameters, re-run chapters "
@@ -86,15 +93,20 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with stop_on_terminate():
-            return _command(args)
+            code = _command(args)
     except KeyboardInterrupt as stop:
         ended = end_descendants()
-        print(f"stopped ({stop or 'interrupted'}); {ended} child process(es) ended", file=sys.stderr)
+        print(f"stopped ({str(stop) or 'interrupted'}); {ended} child process(es) ended", file=sys.stderr)
         return 130
+    if args.command in warm.WARM_COMMANDS:
+        warm.start_warm_process()  # for the next re-run; it ends itself after a few idle minutes
+    return code
 
 
 def _command(args: argparse.Namespace) -> int:
     from analysis import runs
+    from analysis.build import BuildError, build_book, describe_parameters
+    from analysis.data import DataValidationError
     from analysis.folders import FolderError
     from analysis.parameters import ParameterError
 
@@ -193,4 +205,11 @@ def _cache(clear: bool) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if status == 130:
+        # Stopped, children already ended and partial results written: leave at once, without the
+        # process pool's exit hook, which can wait for a worker queue that will never drain.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)

@@ -87,18 +87,25 @@ def _hide_injected_parameters(path: str) -> None:
     nbformat.write(notebook, path)
 
 
-def _execute_one(task: tuple[str, str, dict[str, Any], str, str]) -> str | None:
+def _execute_one(task: tuple[str, str, dict[str, Any], str, str, bool]) -> str | None:
     """Run one notebook with papermill; return None on success or a one-paragraph error message.
 
     The notebook runs in the folder of ``target``, so files it writes (downloads) land beside it.
-    A failed notebook, with its traceback in the failing cell, is kept in ``failed_dir``.
+    A failed notebook, with its traceback in the failing cell, is kept in ``failed_dir``. With
+    ``in_process`` the code cells run in this process (:mod:`analysis.inprocess`), not in a kernel.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    source, target, parameters, label, failed_dir = task
+    source, target, parameters, label, failed_dir, in_process = task
     kept = Path(failed_dir) / Path(source).name
-    attempts = 3
+    if in_process:
+        from analysis.inprocess import register_engine
+
+        engine = {"engine_name": register_engine(), "request_save_on_cell_execute": False}
+    else:
+        engine = {}
+    attempts = 1 if in_process else 3
     for attempt in range(1, attempts + 1):
         try:
             pm.execute_notebook(
@@ -109,6 +116,7 @@ def _execute_one(task: tuple[str, str, dict[str, Any], str, str]) -> str | None:
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=False,
+                **engine,
             )
             break
         except PapermillExecutionError as error:
@@ -127,7 +135,8 @@ def _execute_one(task: tuple[str, str, dict[str, Any], str, str]) -> str | None:
                     f"{label} could not be executed ({attempts} attempts): "
                     f"{type(error).__name__}: {_first_line(str(error), 2000)}"
                 )
-    _hide_injected_parameters(target)
+    if not in_process:  # the in-process engine tags the cell before it writes the notebook
+        _hide_injected_parameters(target)
     return None
 
 
@@ -285,11 +294,14 @@ def execute_notebooks(
     cache_dir: Path,
     jobs: int | None = None,
     data_dir: Path = DATA_DIR,
+    in_process: bool = False,
 ) -> list[bool]:
     """Execute ``(source, out_dir, parameters)`` notebooks, in parallel, reusing cached executions.
 
     Each notebook's executed copy (and any file it wrote) is placed in ``out_dir``. Returns, per
     task, whether it came from the cache. Raises :class:`BuildError` listing every failure.
+    ``in_process`` runs them in this process without kernels (re-runs; the published build keeps
+    kernels); the outputs, and so the cache, are the same either way.
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
     remove_stale(cache_dir)
@@ -300,9 +312,9 @@ def execute_notebooks(
             continue
         workdir = make_temporary(cache_dir, "tmp", key)
         label = str(src.relative_to(root)) if src.is_relative_to(root) else str(src)
-        task = (str(src), str(workdir / src.name), executed_parameters(params), label, str(failed_dir))
+        task = (str(src), str(workdir / src.name), executed_parameters(params), label, str(failed_dir), in_process)
         pending.append((task, key, workdir))
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
+    workers = 1 if in_process else max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
     try:
         if workers == 1:
             errors = [_execute_one(p) for p, _, _ in pending]

@@ -181,9 +181,9 @@ def execute_chapter(chapter_name: str, params: Mapping[str, Any], out_dir: Path,
     """Execute a chapter into ``out_dir`` (cached); return the executed notebook and whether it was cached."""
     chapter = get_chapter(chapter_name)
     source = REPO_ROOT / chapter.notebook
-    cached = execute_notebooks(
-        [(source, out_dir, dict(params))], REPO_ROOT, out_dir.parent / f".failed-{out_dir.name}", cache_dir, jobs=1
-    )
+    # In this process, without a kernel: the published build keeps kernels, the outputs are the same.
+    cached = execute_notebooks([(source, out_dir, dict(params))], REPO_ROOT, out_dir.parent / f".failed-{out_dir.name}",
+                               cache_dir, jobs=1, in_process=True)  # fmt: skip
     return out_dir / source.name, cached[0]
 
 
@@ -273,13 +273,17 @@ def _write_run(
     progress(f"executing {chapter_name} with {len(changed)} changed parameter(s)")
     notebook, cached = execute_chapter(chapter_name, params, work, cache_dir)
     outputs = read_outputs(notebook)
-    progress("reading the default edition's key figures for the comparison")
-    default_dir = make_temporary(work.parent, "tmp", "defaults")
-    try:
-        default_nb, _ = execute_chapter(chapter_name, get_chapter(chapter_name).defaults, default_dir, cache_dir)
-        default_outputs = read_outputs(default_nb)
-    finally:
-        shutil.rmtree(default_dir, ignore_errors=True)
+    defaults = get_chapter(chapter_name).defaults
+    if all(params[k] == v for k, v in defaults.items() if k != "edition"):
+        default_outputs = outputs  # the default edition under another name: nothing else to execute
+    else:
+        progress("reading the default edition's key figures for the comparison")
+        default_dir = make_temporary(work.parent, "tmp", "defaults")
+        try:
+            default_nb, _ = execute_chapter(chapter_name, defaults, default_dir, cache_dir)
+            default_outputs = read_outputs(default_nb)
+        finally:
+            shutil.rmtree(default_dir, ignore_errors=True)
     progress(f"writing {len(outputs.tables)} tables and {len(outputs.charts)} charts")
     (work / "tables").mkdir()
     for table in outputs.tables.values():

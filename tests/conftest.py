@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from analysis.data import DATA_DIR, Dataset, load_dataset
+
+# Commands the tests start run on their own: no warm re-run process outlives a test (test_warm starts its own).
+os.environ["GENAI_REPORT_WARM"] = "0"
 
 
 @pytest.fixture(scope="session")

@@ -427,8 +427,9 @@ def all_ended(pids: list[int], seconds: float = 15) -> bool:
 
 @pytest.mark.parametrize(("signal_name", "grid"), [("SIGINT", "1.31:1.39:6"), ("SIGTERM", "1.41:1.49:6")])
 def test_a_stopped_sweep_ends_its_workers_and_kernels_and_keeps_finished_points(build_dir, signal_name, grid):
-    """Issue 13: kill -INT or kill -TERM of the sweep's main process alone ends its pool workers and their
-    kernels at once, and the points already finished are written (the manifest says it is incomplete)."""
+    """Issue 13: kill -INT or kill -TERM of the sweep's main process alone ends its pool workers (which run the
+    chapter in-process, without kernels) at once, and the points already finished are written (the manifest
+    says it is incomplete)."""
     import signal
 
     import psutil
@@ -438,9 +439,13 @@ def test_a_stopped_sweep_ends_its_workers_and_kernels_and_keeps_finished_points(
     wait_for(lambda: any("point 1/6 done" in line for line in lines) or process.poll() is not None)
     assert process.poll() is None, "".join(lines)
     descendants = [p.pid for p in psutil.Process(process.pid).children(recursive=True)]
-    assert len(descendants) >= 3  # two workers and at least one kernel
+    assert len(descendants) >= 2  # two workers
     process.send_signal(getattr(signal, signal_name))
-    assert process.wait(timeout=60) == 130
+    try:
+        assert process.wait(timeout=60) == 130, "".join(lines)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("the sweep did not stop:\n" + "".join(lines))
     assert all_ended(descendants), "workers or kernels outlived the sweep"
     folder = build_dir / "sweeps" / f"stopped-{signal_name}"
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -457,7 +462,7 @@ def test_a_sweep_killed_with_sigkill_leaves_no_worker_or_kernel_running(build_di
 
     process, lines = start("sweep", "business_models", "-p", "cac_multiplier=1.51:1.59:6", "--jobs", "2",
                            "--name", "killed", build_dir=build_dir)  # fmt: skip
-    wait_for(lambda: len(psutil.Process(process.pid).children(recursive=True)) >= 4 or process.poll() is not None)
+    wait_for(lambda: len(psutil.Process(process.pid).children(recursive=True)) >= 2 or process.poll() is not None)
     descendants = [p.pid for p in psutil.Process(process.pid).children(recursive=True)]
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
