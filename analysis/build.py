@@ -18,7 +18,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -295,6 +296,7 @@ def execute_notebooks(
     jobs: int | None = None,
     data_dir: Path = DATA_DIR,
     in_process: bool = False,
+    progress: Callable[[str], None] = lambda message: None,
 ) -> list[bool]:
     """Execute ``(source, out_dir, parameters)`` notebooks, in parallel, reusing cached executions.
 
@@ -316,11 +318,19 @@ def execute_notebooks(
         pending.append((task, key, workdir))
     workers = 1 if in_process else max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
     try:
+        if pending:
+            progress(f"executing {len(pending)} notebook(s) ({len(tasks) - len(pending)} from the cache)")
+        errors: list[str | None] = [None] * len(pending)
         if workers == 1:
-            errors = [_execute_one(p) for p, _, _ in pending]
+            for i, (task, _, _) in enumerate(pending):
+                errors[i] = _execute_one(task)
+                progress(f"executed {task[3]} ({i + 1}/{len(pending)})")
         else:
             with worker_pool(workers) as pool:
-                errors = list(pool.map(_execute_one, [p for p, _, _ in pending]))
+                futures = {pool.submit(_execute_one, task): i for i, (task, _, _) in enumerate(pending)}
+                for done, future in enumerate(as_completed(futures), 1):
+                    errors[futures[future]] = future.result()
+                    progress(f"executed {pending[futures[future]][0][3]} ({done}/{len(pending)})")
         failures = []
         for (_, key, workdir), error in zip(pending, errors, strict=True):
             if error:
@@ -496,6 +506,7 @@ def build_book(
     banner: str = "Default edition: every chapter with its default parameters.",
     cache_dir: Path | None = None,
     overwrite: bool = True,
+    progress: Callable[[str], None] = lambda message: None,
 ) -> BuildResult:
     """Execute every chapter and build the site into ``output_dir / "html"``.
 
@@ -538,7 +549,8 @@ def build_book(
             stamp = f"version {report_version()} · built {time.strftime('%Y-%m-%d')} · commit {code_version(root)}"
             notebooks = stage_book(root, stage, data_dir, f"{banner} · {stamp}")
             tasks = [(root / nb, (stage / nb).parent, dict(by_notebook.get(nb.as_posix(), {}))) for nb in notebooks]
-            execute_notebooks(tasks, root, output_dir / "failed", cache_dir or output_dir / "cache", jobs, data_dir)
+            execute_notebooks(tasks, root, output_dir / "failed", cache_dir or output_dir / "cache", jobs, data_dir,
+                              progress=progress)  # fmt: skip
             # Everything the site is made from is in the stage now (executed notebooks, sources, data copies
             # come next from these): with the package code, it decides whether anything must be rendered.
             site_key = _tree_digest(stage) + ":" + _tree_digest(PACKAGE_DIR)
@@ -547,7 +559,9 @@ def build_book(
                 # Nothing the site is made from has changed since the last build: keep it as it is.
                 return BuildResult(final, tuple(nb.as_posix() for nb in notebooks), time.perf_counter() - started)
             key_file.unlink(missing_ok=True)
+            progress("writing the downloads, key figures and methods pages")
             publish_site_files(stage, notebooks, data_dir)
+            progress("rendering the site with Jupyter Book")
             run_jupyter_book(stage, stage / "out")
             new_html = stage / "out" / "_build" / "html"
             _add_favicon_to_redirect(new_html / "index.html")
