@@ -236,6 +236,7 @@ def serve() -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     temporary = build_dir / f".rerun-{os.getpid()}.sock"
     listener.bind(str(temporary))
+    os.chmod(temporary, 0o600)  # only this user may hand it a command to run
     listener.listen(8)
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:

@@ -259,6 +259,8 @@ def rerun_benchmarks(repeats: int, build_dir: Path, results: list[Result]) -> No
         run([python, "-m", "analysis", "run", chapter, "-p", f"{name}={value:g}", "--name", f"bench-{next(counter)}"],
             env=env)  # fmt: skip
 
+    for chapter, _, _, _ in RERUNS:  # the default editions, cached as after `make book`
+        run([python, "-m", "analysis", "run", chapter, "--name", f"defaults-{chapter}"], env=cold_env)
     values = iter(range(1, 100_000))
     results.append(Result(
         "one-parameter re-run, cold (no warm process; business_models)",
@@ -379,14 +381,19 @@ def table(results: list[Result], repeats: int) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat, no builds (for the tests)")
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each figure (default 5)")
+    parser.add_argument("--reruns-only", action="store_true", help="only the re-runs (cold and warm, each chapter)")
     parser.add_argument("--output", default=str(REPO / "BENCHMARKS.md"), help="where to write the report")
     parser.add_argument("--analysis", default=str(REPO / "benchmarks" / "ANALYSIS.md"),
                         help="profiling notes appended to the report if present")  # fmt: skip
     args = parser.parse_args(argv)
-    repeats = 1 if args.quick else 5
+    repeats = 1 if args.quick else max(1, args.repeats)
     results: list[Result] = []
     if args.quick:
         engine_benchmarks(repeats, (1_000,), (1_000,), results)
+    elif args.reruns_only:
+        with tempfile.TemporaryDirectory(prefix="bench-reruns-") as tmp:
+            rerun_benchmarks(repeats, Path(tmp) / "build", results)
     else:
         build_benchmarks(repeats, results)
         engine_benchmarks(repeats, (10_000, 100_000, 1_000_000), (10_000, 100_000), results)

@@ -379,7 +379,7 @@ def test_a_broken_scenario_is_named_and_the_others_still_listed(tmp_path, monkey
     monkeypatch.setattr(runs, "SCENARIOS_DIR", tmp_path)
     assert main(["scenarios"]) == 2
     out, err = capsys.readouterr()
-    assert out.startswith("base ") and "broken" not in out
+    assert out.startswith("base\n") and "broken" not in out
     assert err.count("\n") == 1 and message in err
     assert main(["run", "pricing", "--scenario", "broken"]) == 2
     assert message in capsys.readouterr().err
