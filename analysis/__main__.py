@@ -7,11 +7,11 @@ Exit status: 0 on success, 1 when a build or run fails, 2 for bad input (nothing
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from typing import Any
 
-from analysis.build import BuildError, build_book, describe_parameters
-from analysis.data import DataValidationError
-from analysis.parameters import CHAPTERS
+from analysis import warm
 
 EPILOG = """\
 examples:
@@ -42,6 +42,14 @@ def _jobs(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # A warm process, if one is listening and current, runs a re-run in this terminal in a second or two.
+    answered = warm.serve_through_warm_process(argv)
+    if answered is not None:
+        return answered
+    # Imported only now: the warm path above needs none of it.
+    from analysis.parameters import CHAPTERS
+
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description="The Economics of Generative AI: build the book, list chapter parameters, re-run chapters "
@@ -86,21 +94,26 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with stop_on_terminate():
-            return _command(args)
+            code = _command(args)
     except KeyboardInterrupt as stop:
         ended = end_descendants()
-        print(f"stopped ({stop or 'interrupted'}); {ended} child process(es) ended", file=sys.stderr)
+        print(f"stopped ({str(stop) or 'interrupted'}); {ended} child process(es) ended", file=sys.stderr)
         return 130
+    if args.command in warm.WARM_COMMANDS:
+        warm.start_warm_process()  # for the next re-run; it ends itself after a few idle minutes
+    return code
 
 
 def _command(args: argparse.Namespace) -> int:
     from analysis import runs
+    from analysis.build import BuildError, build_book, describe_parameters
+    from analysis.data import DataValidationError
     from analysis.folders import FolderError
     from analysis.parameters import ParameterError
 
     try:
         if args.command == "params":
-            print(describe_parameters(args.chapter).to_string(index=False))
+            print(_format_parameters(describe_parameters(args.chapter)))
             return 0
         if args.command == "scenarios":
             return _list_scenarios()
@@ -118,7 +131,11 @@ def _command(args: argparse.Namespace) -> int:
             if result.comparison:
                 print("key figures that changed against the defaults (old -> new):")
                 for row in result.comparison:
-                    print(f"  {row['id']}: {row['old_text']} -> {row['new_text']}")
+                    # Where the rounded text is the same, the values show what moved.
+                    values = (
+                        f" ({row['old_value']:g} -> {row['new_value']:g})" if row["old_text"] == row["new_text"] else ""
+                    )
+                    print(f"  {row['id']}: {row['old_text']} -> {row['new_text']}{values}")
             else:
                 print("no key figure changed against the defaults")
             print(f"comparison: {result.folder / 'comparison.csv'}")
@@ -142,14 +159,17 @@ def _command(args: argparse.Namespace) -> int:
                 cache_dir=runs.BUILD_DIR / "cache",
                 banner=f"Scenario edition '{scenario.name}': {scenario.description}",
                 overwrite=args.overwrite,
+                progress=runs._print_progress,
             )  # fmt: skip
         else:
-            result = build_book(output_dir=args.output, jobs=args.jobs)
+            result = build_book(output_dir=args.output, jobs=args.jobs, progress=runs._print_progress)
     except (runs.UsageError, FolderError, ParameterError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (BuildError, DataValidationError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the output was piped into a command that stopped reading (head)
         return 1
     except OSError as error:  # a disk that filled up, a folder made read-only while the command ran
         where = f" ({error.filename})" if error.filename else ""
@@ -160,8 +180,31 @@ def _command(args: argparse.Namespace) -> int:
     return 0
 
 
+WIDTH = 100  # what a terminal shows without wrapping
+
+
+def _wrapped(text: str, indent: str = "    ") -> str:
+    import textwrap
+
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+
+
+def _format_parameters(table: Any) -> str:
+    """One block per parameter, within 100 columns: name, type and default, then what is allowed, then why."""
+    blocks = []
+    for row in table.itertuples(index=False):
+        unit = f" {row.unit}" if row.unit else ""
+        blocks.append("\n".join([f"{row.name} ({row.type}, default {row.default!r}{unit})",
+                                  _wrapped(f"allowed: {row.allowed}"),
+                                  _wrapped(f"{row.description}; default: {row.default_from}")]))  # fmt: skip
+    return "\n".join(blocks)
+
+
 def _list_scenarios() -> int:
-    """Every scenario preset with its description; a broken preset is named on stderr (exit 2), the rest listed."""
+    """Every scenario preset: its description and the parameters it changes, within 100 columns.
+
+    A broken preset is named on stderr (exit 2); the others are still listed.
+    """
     from analysis import runs
 
     broken = 0
@@ -172,7 +215,11 @@ def _list_scenarios() -> int:
             print(f"error: {error}", file=sys.stderr)
             broken += 1
             continue
-        print(f"{name:16} {scenario.description} (sources: {', '.join(scenario.sources)})")
+        print(name)
+        print(_wrapped(f"{scenario.description} (sources: {', '.join(scenario.sources)})"))
+        changes = [f"{chapter}: " + ", ".join(f"{k} = {v!r}" for k, v in values.items())
+                   for chapter, values in scenario.chapters.items() if values]  # fmt: skip
+        print(_wrapped("changes " + ("; ".join(changes) if changes else "nothing: every chapter at its defaults")))
     return 2 if broken else 0
 
 
@@ -193,4 +240,11 @@ def _cache(clear: bool) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if status == 130:
+        # Stopped, children already ended and partial results written: leave at once, without the
+        # process pool's exit hook, which can wait for a worker queue that will never drain.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)

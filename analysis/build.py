@@ -18,7 +18,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,18 +88,25 @@ def _hide_injected_parameters(path: str) -> None:
     nbformat.write(notebook, path)
 
 
-def _execute_one(task: tuple[str, str, dict[str, Any], str, str]) -> str | None:
+def _execute_one(task: tuple[str, str, dict[str, Any], str, str, bool]) -> str | None:
     """Run one notebook with papermill; return None on success or a one-paragraph error message.
 
     The notebook runs in the folder of ``target``, so files it writes (downloads) land beside it.
-    A failed notebook, with its traceback in the failing cell, is kept in ``failed_dir``.
+    A failed notebook, with its traceback in the failing cell, is kept in ``failed_dir``. With
+    ``in_process`` the code cells run in this process (:mod:`analysis.inprocess`), not in a kernel.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    source, target, parameters, label, failed_dir = task
+    source, target, parameters, label, failed_dir, in_process = task
     kept = Path(failed_dir) / Path(source).name
-    attempts = 3
+    if in_process:
+        from analysis.inprocess import register_engine
+
+        engine = {"engine_name": register_engine(), "request_save_on_cell_execute": False}
+    else:
+        engine = {}
+    attempts = 1 if in_process else 3
     for attempt in range(1, attempts + 1):
         try:
             pm.execute_notebook(
@@ -109,6 +117,7 @@ def _execute_one(task: tuple[str, str, dict[str, Any], str, str]) -> str | None:
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=False,
+                **engine,
             )
             break
         except PapermillExecutionError as error:
@@ -127,7 +136,8 @@ def _execute_one(task: tuple[str, str, dict[str, Any], str, str]) -> str | None:
                     f"{label} could not be executed ({attempts} attempts): "
                     f"{type(error).__name__}: {_first_line(str(error), 2000)}"
                 )
-    _hide_injected_parameters(target)
+    if not in_process:  # the in-process engine tags the cell before it writes the notebook
+        _hide_injected_parameters(target)
     return None
 
 
@@ -285,11 +295,15 @@ def execute_notebooks(
     cache_dir: Path,
     jobs: int | None = None,
     data_dir: Path = DATA_DIR,
+    in_process: bool = False,
+    progress: Callable[[str], None] = lambda message: None,
 ) -> list[bool]:
     """Execute ``(source, out_dir, parameters)`` notebooks, in parallel, reusing cached executions.
 
     Each notebook's executed copy (and any file it wrote) is placed in ``out_dir``. Returns, per
     task, whether it came from the cache. Raises :class:`BuildError` listing every failure.
+    ``in_process`` runs them in this process without kernels (re-runs; the published build keeps
+    kernels); the outputs, and so the cache, are the same either way.
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
     remove_stale(cache_dir)
@@ -300,15 +314,23 @@ def execute_notebooks(
             continue
         workdir = make_temporary(cache_dir, "tmp", key)
         label = str(src.relative_to(root)) if src.is_relative_to(root) else str(src)
-        task = (str(src), str(workdir / src.name), executed_parameters(params), label, str(failed_dir))
+        task = (str(src), str(workdir / src.name), executed_parameters(params), label, str(failed_dir), in_process)
         pending.append((task, key, workdir))
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
+    workers = 1 if in_process else max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
     try:
+        if pending:
+            progress(f"executing {len(pending)} notebook(s) ({len(tasks) - len(pending)} from the cache)")
+        errors: list[str | None] = [None] * len(pending)
         if workers == 1:
-            errors = [_execute_one(p) for p, _, _ in pending]
+            for i, (task, _, _) in enumerate(pending):
+                errors[i] = _execute_one(task)
+                progress(f"executed {task[3]} ({i + 1}/{len(pending)})")
         else:
             with worker_pool(workers) as pool:
-                errors = list(pool.map(_execute_one, [p for p, _, _ in pending]))
+                futures = {pool.submit(_execute_one, task): i for i, (task, _, _) in enumerate(pending)}
+                for done, future in enumerate(as_completed(futures), 1):
+                    errors[futures[future]] = future.result()
+                    progress(f"executed {pending[futures[future]][0][3]} ({done}/{len(pending)})")
         failures = []
         for (_, key, workdir), error in zip(pending, errors, strict=True):
             if error:
@@ -506,6 +528,7 @@ def build_book(
     banner: str = "Default edition: every chapter with its default parameters.",
     cache_dir: Path | None = None,
     overwrite: bool = True,
+    progress: Callable[[str], None] = lambda message: None,
 ) -> BuildResult:
     """Execute every chapter and build the site into ``output_dir / "html"``.
 
@@ -548,7 +571,8 @@ def build_book(
             stamp = f"version {report_version()} · built {time.strftime('%Y-%m-%d')} · commit {code_version(root)}"
             notebooks = stage_book(root, stage, data_dir, f"{banner} · {stamp}")
             tasks = [(root / nb, (stage / nb).parent, dict(by_notebook.get(nb.as_posix(), {}))) for nb in notebooks]
-            execute_notebooks(tasks, root, output_dir / "failed", cache_dir or output_dir / "cache", jobs, data_dir)
+            execute_notebooks(tasks, root, output_dir / "failed", cache_dir or output_dir / "cache", jobs, data_dir,
+                              progress=progress)  # fmt: skip
             # Everything the site is made from is in the stage now (executed notebooks, sources, data copies
             # come next from these): with the package code, it decides whether anything must be rendered.
             site_key = _tree_digest(stage) + ":" + _tree_digest(PACKAGE_DIR)
@@ -557,7 +581,9 @@ def build_book(
                 # Nothing the site is made from has changed since the last build: keep it as it is.
                 return BuildResult(final, tuple(nb.as_posix() for nb in notebooks), time.perf_counter() - started)
             key_file.unlink(missing_ok=True)
+            progress("writing the downloads, key figures and methods pages")
             publish_site_files(stage, notebooks, data_dir)
+            progress("rendering the site with Jupyter Book")
             run_jupyter_book(stage, stage / "out")
             new_html = stage / "out" / "_build" / "html"
             _add_favicon_to_redirect(new_html / "index.html")

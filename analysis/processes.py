@@ -2,9 +2,9 @@
 
 A command stopped by Ctrl-C, ``kill -INT``, ``kill -TERM`` or even ``kill -9`` leaves nothing running:
 SIGTERM is turned into :class:`Stopped` (like Ctrl-C), so every ``finally`` block runs and ends the
-children; pool workers and Jupyter Book ask Linux to send them SIGTERM when their parent dies
-(``PR_SET_PDEATHSIG``), and a worker that ends takes its kernel with it. Kernels also watch their
-parent themselves (ipykernel's parent poller).
+children (SIGTERM, which a worker answers by ending its own children); pool workers and Jupyter Book
+ask Linux to kill them when their parent dies (``PR_SET_PDEATHSIG``). Kernels watch their parent
+themselves (ipykernel's parent poller).
 """
 
 from __future__ import annotations
@@ -24,8 +24,13 @@ class Stopped(KeyboardInterrupt):
     """The command was asked to stop (SIGTERM); handled like Ctrl-C."""
 
 
-def die_with_parent(parent_pid: int, signum: int = signal.SIGTERM) -> None:
-    """Ask Linux to send ``signum`` to this process when its parent ends; end now if it already has."""
+def die_with_parent(parent_pid: int, signum: int = signal.SIGKILL) -> None:
+    """Ask Linux to send ``signum`` to this process when its parent ends; end now if it already has.
+
+    SIGKILL by default: a parent that died without cleaning up (kill -9) cannot wait for its children
+    to clean up either, and a Python handler may not run at once; their temporary folders are removed
+    by the next command (:func:`analysis.folders.remove_stale`), a kernel ends by its own parent poller.
+    """
     if sys.platform.startswith("linux"):
         with contextlib.suppress(AttributeError, OSError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
@@ -85,12 +90,18 @@ def _raise_stopped(signum: int, frame: object) -> None:
 
 @contextlib.contextmanager
 def stop_on_terminate() -> Iterator[None]:
-    """While the block runs, SIGTERM raises :class:`Stopped` in the main thread, as Ctrl-C raises KeyboardInterrupt."""
-    previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    """While the block runs, SIGTERM raises :class:`Stopped` in the main thread and SIGINT KeyboardInterrupt.
+
+    SIGINT is set even where the parent ignored it (a command started with ``&`` from a script inherits
+    SIG_IGN), so ``kill -INT`` stops the command in any case.
+    """
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _raise_stopped),
+                signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler)}  # fmt: skip
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def jupyter_book_command(parent_pid: int) -> list[str]:

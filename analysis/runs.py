@@ -19,6 +19,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from analysis.inputs import MAX_VALUE_CHARS, UsageError, load_yaml_mapping, pars
 from analysis.parameters import CHAPTERS, Chapter, ParameterError, bounded_repr, get_chapter, validate_parameters
 from analysis.processes import worker_pool
 from analysis.run_page import render_run_page
+from analysis.site import figure_names
 
 # Tests (and readers who want their runs elsewhere) set GENAI_REPORT_BUILD_DIR.
 BUILD_DIR = Path(os.environ.get("GENAI_REPORT_BUILD_DIR", REPO_ROOT / "_build"))
@@ -181,9 +183,9 @@ def execute_chapter(chapter_name: str, params: Mapping[str, Any], out_dir: Path,
     """Execute a chapter into ``out_dir`` (cached); return the executed notebook and whether it was cached."""
     chapter = get_chapter(chapter_name)
     source = REPO_ROOT / chapter.notebook
-    cached = execute_notebooks(
-        [(source, out_dir, dict(params))], REPO_ROOT, out_dir.parent / f".failed-{out_dir.name}", cache_dir, jobs=1
-    )
+    # In this process, without a kernel: the published build keeps kernels, the outputs are the same.
+    cached = execute_notebooks([(source, out_dir, dict(params))], REPO_ROOT, out_dir.parent / f".failed-{out_dir.name}",
+                               cache_dir, jobs=1, in_process=True)  # fmt: skip
     return out_dir / source.name, cached[0]
 
 
@@ -195,18 +197,50 @@ def key_figures_table(outputs: ChapterOutputs) -> list[dict[str, Any]]:
 
 
 def compare_key_figures(default: ChapterOutputs, run: ChapterOutputs) -> list[dict[str, Any]]:
-    """Key figures whose value differs from the default edition's: id, old and new value and text."""
+    """Key figures whose value differs from the default edition's: what each is, old and new value, the change.
+
+    Values are rounded to 6 significant digits (the computed floats carry noise in their last digits);
+    ``change`` is new minus old, ``change_percent`` relative to the old value.
+    """
     old = {f["id"]: f for f in default.key_figures}
+    quantities = _key_figure_quantities()
     rows = []
     for figure in run.key_figures:
         before = old.get(figure["id"])
         if before is None or _same(before["value"], figure["value"]):
             continue
+        old_value, new_value = _rounded(before["value"]), _rounded(figure["value"])
+        both = old_value is not None and new_value is not None
         rows.append(
-            {"id": figure["id"], "unit": figure["unit"], "old_value": before["value"], "new_value": figure["value"],
+            {"id": figure["id"], "description": quantities.get(figure["id"], ""), "unit": figure["unit"],
+             "old_value": old_value, "new_value": new_value,
+             "change": _rounded(new_value - old_value) if both else None,  # type: ignore[operator]
+             "change_percent": _rounded(100 * (new_value - old_value) / abs(old_value))  # type: ignore[operator]
+             if both and old_value != 0 else None,
              "old_text": before["text"], "new_text": figure["text"]}
         )  # fmt: skip
     return rows
+
+
+COMPARISON_FIELDS = ("id", "description", "unit", "old_value", "new_value", "change", "change_percent", "old_text",
+                     "new_text")  # fmt: skip
+
+
+def _rounded(value: float | None) -> float | None:
+    """6 significant digits, so a CSV shows 0.35, not 0.35000000000000003.
+
+    Examples
+    --------
+    >>> _rounded(0.35000000000000003), _rounded(-0.0), _rounded(None)
+    (0.35, 0.0, None)
+    """
+    return None if value is None else float(f"{value:.6g}") + 0.0
+
+
+def _key_figure_quantities() -> dict[str, str]:
+    """What each key figure measures, in words, from the registry ``data/key_figures.csv``."""
+    with (DATA_DIR / "key_figures.csv").open(newline="", encoding="utf-8") as fh:
+        return {row["id"]: row["quantity"] for row in csv.DictReader(fh)}
 
 
 def _same(a: float | None, b: float | None) -> bool:
@@ -269,28 +303,46 @@ def _write_run(
     cache_dir: Path,
     progress: Callable[[str], None],
 ) -> tuple[ChapterOutputs, list[dict[str, Any]]]:
-    """Execute the chapter and write every artefact of a run into ``work``."""
+    """Execute the chapter and write every artefact of a run into ``work``; the manifest records how long each
+    step took (``seconds``)."""
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[step] = round(now - clock, 3)
+        clock = now
+
     progress(f"executing {chapter_name} with {len(changed)} changed parameter(s)")
     notebook, cached = execute_chapter(chapter_name, params, work, cache_dir)
     outputs = read_outputs(notebook)
-    progress("reading the default edition's key figures for the comparison")
-    default_dir = make_temporary(work.parent, "tmp", "defaults")
-    try:
-        default_nb, _ = execute_chapter(chapter_name, get_chapter(chapter_name).defaults, default_dir, cache_dir)
-        default_outputs = read_outputs(default_nb)
-    finally:
-        shutil.rmtree(default_dir, ignore_errors=True)
+    lap("executing the chapter (or reading it from the cache)")
+    defaults = get_chapter(chapter_name).defaults
+    if all(params[k] == v for k, v in defaults.items() if k != "edition"):
+        default_outputs = outputs  # the default edition under another name: nothing else to execute
+    else:
+        progress("reading the default edition's key figures for the comparison")
+        default_dir = make_temporary(work.parent, "tmp", "defaults")
+        try:
+            default_nb, _ = execute_chapter(chapter_name, defaults, default_dir, cache_dir)
+            default_outputs = read_outputs(default_nb)
+        finally:
+            shutil.rmtree(default_dir, ignore_errors=True)
+    lap("the default edition's key figures (cached)")
     progress(f"writing {len(outputs.tables)} tables and {len(outputs.charts)} charts")
     (work / "tables").mkdir()
     for table in outputs.tables.values():
         write_table_csv(table, work / "tables" / f"{table['name']}.csv")
     (work / "charts").mkdir()
+    names = figure_names(notebook)  # the site's names: fig-ltv-to-cac.svg, as on its download links
     for key, spec in outputs.charts.items():
-        write_chart_files(spec, work / "charts" / key.split("_fig_", 1)[-1].replace("_", "-"))
+        write_chart_files(spec, work / "charts" / names.get(key, key.split("_fig_", 1)[-1].replace("_", "-")))
+    lap("tables (CSV) and charts (SVG, PNG, Vega-Lite)")
     figures = key_figures_table(outputs)
     write_csv(work / "key_figures.csv", figures, ["id", "value", "unit", "text", "sentence"])
     comparison = compare_key_figures(default_outputs, outputs)
-    write_csv(work / "comparison.csv", comparison, ["id", "unit", "old_value", "new_value", "old_text", "new_text"])
+    write_csv(work / "comparison.csv", comparison, COMPARISON_FIELDS)
     seed = params.get("seed")
     manifest = {
         "run": name,
@@ -308,6 +360,7 @@ def _write_run(
         "key_figures": {f["id"]: f["value"] for f in figures},
         "files": [],
     }  # fmt: skip
+    lap("key figures, comparison and provenance")
     progress("rendering the run's HTML page")
     render_run_page(
         notebook,
@@ -320,6 +373,8 @@ def _write_run(
         comparison,
         BUILD_DIR / ".vega-static",
     )
+    lap("the run's HTML page")
+    manifest["seconds"] = seconds
     manifest["files"] = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     return outputs, comparison
@@ -493,7 +548,12 @@ def sweep(
 
 
 def _sweep_chart(rows: list[dict[str, Any]], names: list[str], folder: Path) -> None:
-    """One small line chart per key figure against the first swept parameter, as SVG."""
+    """One small line chart per key figure that moves over the grid, against the first swept parameter, as SVG.
+
+    Figures that do not move are left out; each panel is titled with what the figure measures, in words.
+    """
+    import textwrap
+
     import altair as alt
     import pandas as pd
     import vl_convert
@@ -502,14 +562,28 @@ def _sweep_chart(rows: list[dict[str, Any]], names: list[str], folder: Path) -> 
 
     charts.enable()
     frame = pd.DataFrame(rows).dropna(subset=["value"])
+    spread = frame.groupby("key_figure")["value"].agg(lambda v: v.max() - v.min())
+    scale = frame.groupby("key_figure")["value"].agg(lambda v: v.abs().max())
+    moving = spread[spread > 1e-9 * scale.clip(lower=1e-12)].index
+    if moving.empty:
+        moving = spread.index  # nothing moves: show every figure, flat
+    frame = frame[frame["key_figure"].isin(moving)].copy()
+    quantities = _key_figure_quantities()
+    frame["figure"] = frame["key_figure"].map(lambda k: "\n".join(textwrap.wrap(quantities.get(k, k), 34)[:3]))
     x = names[0]
     color = alt.Color(f"{names[1]}:N") if len(names) > 1 else alt.value(charts.ACCENT)
     chart = (
         alt.Chart(frame)
         .mark_line(point=True)
-        .encode(x=alt.X(f"{x}:Q"), y=alt.Y("value:Q", title=None), color=color)
+        .encode(
+            x=alt.X(f"{x}:Q", axis=alt.Axis(labelAngle=0, tickCount=4, format="~g", labelOverlap=True)),
+            y=alt.Y("value:Q", title=None),
+            color=color,
+        )  # fmt: skip
         .properties(width=220, height=120)
-        .facet(facet=alt.Facet("key_figure:N", title=None), columns=3)
+        .facet(
+            facet=alt.Facet("figure:N", title=None, header=alt.Header(labelExpr="split(datum.value, '\\n')")), columns=3
+        )  # fmt: skip
         .resolve_scale(y="independent")
     )
     (folder / "sweep.svg").write_text(vl_convert.vegalite_to_svg(chart.to_dict()), encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,9 @@ EDITION_OVERRIDES = {
     "survival": {"n_draws": 4000},
     "pricing": {"n_users": 20_000, "spread_seeds": 3, "spread_n_users": 5000},
 }
+
+# Commands the tests start run on their own: no warm re-run process outlives a test (test_warm starts its own).
+os.environ["GENAI_REPORT_WARM"] = "0"
 
 
 @pytest.fixture(scope="session")

@@ -435,7 +435,9 @@ def test_a_named_edition_is_executed_once_and_named_exactly_as_if_run_under_its_
     params = {**BUSINESS_MODELS.defaults, "cac_multiplier": 1.3}
     direct = tmp_path / "direct" / "business_models.ipynb"
     direct.parent.mkdir()
-    assert _execute_one((str(source), str(direct), {**params, "edition": "my_memo-1"}, "bm", str(tmp_path))) is None
+    assert (
+        _execute_one((str(source), str(direct), {**params, "edition": "my_memo-1"}, "bm", str(tmp_path), False)) is None
+    )
     cached = execute_notebooks(
         [(source, tmp_path / "a", {**params, "edition": "my_memo-1"}), (source, tmp_path / "b", {**params, "edition": "other"})],
         REPO_ROOT, tmp_path / "failed", tmp_path / "cache",
@@ -524,5 +526,7 @@ def test_a_failure_from_line_10_of_a_cell_names_that_line(tmp_path):
                                               "outputs": [], "execution_count": None}],
                                    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
                                    "nbformat": 4, "nbformat_minor": 4}))  # fmt: skip
-    message = _execute_one((str(source), str(tmp_path / "out.ipynb"), {"a": 2}, "long.ipynb", str(tmp_path / "failed")))
+    message = _execute_one(
+        (str(source), str(tmp_path / "out.ipynb"), {"a": 2}, "long.ipynb", str(tmp_path / "failed"), False)
+    )
     assert "at line 'raise ValueError(x11)'" in message and "ValueError: 11" in message

@@ -61,9 +61,10 @@ def stress_run(build_dir) -> Path:
 def test_run_writes_every_artefact(stress_run):
     files = {str(p.relative_to(stress_run)) for p in stress_run.rglob("*") if p.is_file()}
     for expected in ("business_models.ipynb", "business_models.html", "manifest.json", "comparison.csv",
-                     "key_figures.csv", "tables/tbl-unit-economics.csv", "charts/ltv-to-cac.svg",
-                     "charts/ltv-to-cac.png", "charts/ltv-to-cac.vl.json", "charts/ltv-to-cac-data.csv"):  # fmt: skip
-        assert expected in files, expected
+                     "key_figures.csv", "tables/tbl-unit-economics.csv", "charts/fig-ltv-to-cac.svg",
+                     "charts/fig-ltv-to-cac.png", "charts/fig-ltv-to-cac.vl.json",
+                     "charts/fig-ltv-to-cac-data.csv"):  # fmt: skip
+        assert expected in files, expected  # chart files named as on the site (issue 13)
     manifest = json.loads((stress_run / "manifest.json").read_text())
     assert manifest["changed_parameters"] == {"cac_multiplier": 2.0}
     assert manifest["parameters"]["annual_discount_rate"] == 0.10
@@ -73,11 +74,18 @@ def test_run_writes_every_artefact(stress_run):
 
 
 def test_changed_parameter_changes_the_expected_figure_only(stress_run, build_dir):
-    """Doubling CAC halves every LTV/CAC; the credit margin and the team cost do not move."""
+    """Doubling CAC halves every LTV/CAC; the credit margin and the team cost do not move. Each row says what the
+    figure is and how much it moved (issue 13), with values rounded to 6 significant digits."""
     with (stress_run / "comparison.csv").open() as fh:
-        changed = {row["id"]: (float(row["old_value"]), float(row["new_value"])) for row in csv.DictReader(fh)}
+        rows = {row["id"]: row for row in csv.DictReader(fh)}
+    changed = {k: (float(r["old_value"]), float(r["new_value"])) for k, r in rows.items()}
     old, new = changed["bm_saas_ltv_to_cac"]
-    assert new == pytest.approx(old / 2)
+    assert new == pytest.approx(old / 2, rel=1e-5)
+    saas = rows["bm_saas_ltv_to_cac"]
+    assert saas["description"].startswith("LTV/CAC") or "LTV/CAC" in saas["description"]
+    assert float(saas["change"]) == pytest.approx(new - old, rel=1e-5)
+    assert float(saas["change_percent"]) == pytest.approx(100 * (new - old) / abs(old), rel=1e-5)
+    assert all(len(r["old_value"].replace("-", "").replace(".", "")) <= 8 for r in rows.values())
     assert "bm_credit_margin" not in changed and "bm_team_cost_low" not in changed
     assert (build_dir / "html" / "index.html").read_text() == "<p>default book</p>"
 
@@ -263,7 +271,11 @@ def test_sweep_writes_one_row_per_point_and_figure(build_dir):
         rows = list(csv.DictReader(fh))
     saas = {float(r["cac_multiplier"]): float(r["value"]) for r in rows if r["key_figure"] == "bm_saas_ltv_to_cac"}
     assert saas[2.0] == pytest.approx(saas[1.0] / 2)
-    assert (build_dir / "sweeps" / "cac" / "sweep.svg").read_text().startswith("<svg")
+    svg = (build_dir / "sweeps" / "cac" / "sweep.svg").read_text()
+    assert svg.startswith("<svg")
+    # Issue 13: only the figures that move, titled in words; the credit margin does not move with CAC.
+    assert "LTV/CAC of the SaaS subscription model" in svg and "bm_saas_ltv_to_cac" not in svg
+    assert "credit example" not in svg
 
 
 def test_help_explains_the_commands(build_dir):
@@ -272,7 +284,14 @@ def test_help_explains_the_commands(build_dir):
         assert word in result.stdout
     params = cli("params", "survival", build_dir=build_dir)
     assert "price_cost_correlation" in params.stdout
-    assert "assumption (foundation_model_economics_2025" in params.stdout
+    assert "assumption (foundation_model_economics_2025" in " ".join(params.stdout.split())
+    # Issue 13: fits a 100-column terminal; so does the list of scenarios, which says what each changes.
+    assert max(len(line) for line in params.stdout.splitlines()) <= 100
+    scenarios = cli("scenarios", build_dir=build_dir).stdout
+    assert max(len(line) for line in scenarios.splitlines()) <= 100
+    assert "changes business_models: churn_multiplier = 1.5; pricing: credit_price_per_generation_usd = 0.7" in (
+        " ".join(scenarios.split())
+    )
 
 
 ALIAS_BOMB = (
@@ -360,7 +379,7 @@ def test_a_broken_scenario_is_named_and_the_others_still_listed(tmp_path, monkey
     monkeypatch.setattr(runs, "SCENARIOS_DIR", tmp_path)
     assert main(["scenarios"]) == 2
     out, err = capsys.readouterr()
-    assert out.startswith("base ") and "broken" not in out
+    assert out.startswith("base\n") and "broken" not in out
     assert err.count("\n") == 1 and message in err
     assert main(["run", "pricing", "--scenario", "broken"]) == 2
     assert message in capsys.readouterr().err
@@ -427,8 +446,9 @@ def all_ended(pids: list[int], seconds: float = 15) -> bool:
 
 @pytest.mark.parametrize(("signal_name", "grid"), [("SIGINT", "1.31:1.39:6"), ("SIGTERM", "1.41:1.49:6")])
 def test_a_stopped_sweep_ends_its_workers_and_kernels_and_keeps_finished_points(build_dir, signal_name, grid):
-    """Issue 13: kill -INT or kill -TERM of the sweep's main process alone ends its pool workers and their
-    kernels at once, and the points already finished are written (the manifest says it is incomplete)."""
+    """Issue 13: kill -INT or kill -TERM of the sweep's main process alone ends its pool workers (which run the
+    chapter in-process, without kernels) at once, and the points already finished are written (the manifest
+    says it is incomplete)."""
     import signal
 
     import psutil
@@ -438,9 +458,13 @@ def test_a_stopped_sweep_ends_its_workers_and_kernels_and_keeps_finished_points(
     wait_for(lambda: any("point 1/6 done" in line for line in lines) or process.poll() is not None)
     assert process.poll() is None, "".join(lines)
     descendants = [p.pid for p in psutil.Process(process.pid).children(recursive=True)]
-    assert len(descendants) >= 3  # two workers and at least one kernel
+    assert len(descendants) >= 2  # two workers
     process.send_signal(getattr(signal, signal_name))
-    assert process.wait(timeout=60) == 130
+    try:
+        assert process.wait(timeout=60) == 130, "".join(lines)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("the sweep did not stop:\n" + "".join(lines))
     assert all_ended(descendants), "workers or kernels outlived the sweep"
     folder = build_dir / "sweeps" / f"stopped-{signal_name}"
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -457,7 +481,7 @@ def test_a_sweep_killed_with_sigkill_leaves_no_worker_or_kernel_running(build_di
 
     process, lines = start("sweep", "business_models", "-p", "cac_multiplier=1.51:1.59:6", "--jobs", "2",
                            "--name", "killed", build_dir=build_dir)  # fmt: skip
-    wait_for(lambda: len(psutil.Process(process.pid).children(recursive=True)) >= 4 or process.poll() is not None)
+    wait_for(lambda: len(psutil.Process(process.pid).children(recursive=True)) >= 2 or process.poll() is not None)
     descendants = [p.pid for p in psutil.Process(process.pid).children(recursive=True)]
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
