@@ -1610,7 +1610,9 @@ def _command(chapter: str, sliders: Sequence[tuple[str, str, tuple[float, ...], 
 
 def _grid_text(sliders: Sequence[tuple[str, str, tuple[float, ...], float]]) -> str:
     def one(name: str, g: tuple[float, ...]) -> str:
-        return f"{name} from {g[0]:g} to {g[-1]:g} in steps of {g[1] - g[0]:g}" if len(g) > 1 else f"{name} {g[0]:g}"
+        return (
+            f"`{name}` from {g[0]:g} to {g[-1]:g} in steps of {g[1] - g[0]:g}" if len(g) > 1 else f"`{name}` {g[0]:g}"
+        )
 
     return "; ".join(one(name, g) for name, _, g, _ in sliders)
 

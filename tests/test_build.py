@@ -35,8 +35,9 @@ def test_chapter_shows_tables_charts_and_glued_numbers(built):
     for table in ("tbl-business-models", "tbl-unit-economics", "tbl-unit-economics-inputs", "tbl-ltv-cac-claims",
                   "tbl-ltv-cac-flips", "tbl-who-makes-money", "tbl-generation-costs"):  # fmt: skip
         assert f'id="{table}"' in source, table
-    assert source.count('class="vega-chart"') == 2
+    assert source.count('class="vega-chart"') == 3  # two charts and the explorer
     assert 'id="fig-gross-margins"' in source and 'id="fig-ltv-to-cac"' in source
+    assert 'id="fig-business-models-explorer"' in source
     # Glued numbers, computed from the data: the credit example and the talent arithmetic.
     assert "is a 60% gross margin" in text
     assert "costs $15M–$50M a year" in text
@@ -251,6 +252,8 @@ def _reader_text(page: Path) -> str:
     source = page.read_text(encoding="utf-8")
     for element in ("script", "style", "code", "nav"):
         source = re.sub(rf"<{element}\b.*?</{element}>", " ", source, flags=re.S)
+    # An explorer's re-run command is code too: drawn in a monospace font inside its chart.
+    source = re.sub(r'<text\b[^>]*font-family="monospace"[^>]*>.*?</text>', " ", source, flags=re.S)
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", source)).split())
     return re.sub(r"https?://\S+", " ", text)
 
@@ -377,12 +380,12 @@ def test_every_page_names_version_and_commit(built):
     [
         ("pricing", ("tbl-pricing-article", "tbl-pricing-comparison", "tbl-tier-caps", "tbl-deflation",
                      "tbl-pricing-conclusions"),
-         ("fig-pricing-tradeoff", "fig-freemium-breakeven", "fig-tier-caps"),
+         ("fig-pricing-tradeoff", "fig-freemium-breakeven", "fig-pricing-explorer", "fig-tier-caps"),
          ("That is a decline of 53.6% a year", "in which a generation sold for $1 leaves 60%")),
         ("survival", ("tbl-lab-inputs", "tbl-lab-projection", "tbl-survival-probabilities", "tbl-correlation-effect",
                       "tbl-sensitivity", "tbl-archetypes-scenarios"),
-         ("fig-survival-probabilities", "fig-cash-fan", "fig-tornado", "fig-first-party-share",
-          "fig-internal-deployment"),
+         ("fig-survival-probabilities", "fig-cash-fan", "fig-survival-explorer", "fig-tornado",
+          "fig-first-party-share", "fig-internal-deployment"),
          ("pays for 2.9-3.7 GW of compute", "it yields $22.4B of gross profit", "survival_draws.csv.gz")),
     ],
 )  # fmt: skip
