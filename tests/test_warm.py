@@ -58,6 +58,11 @@ def test_a_warm_process_answers_reruns_and_never_a_stale_one(tmp_path):
             _, alive = psutil.wait_procs([psutil.Process(server)], timeout=15)
             assert not alive, "a stale warm process went on"
     finally:
+        # The third run starts a fresh warm process (its code is current again): wait until it listens, then stop it.
+        deadline = time.monotonic() + 30
+        while not (build / ".rerun.pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)
         (build / ".rerun.sock").unlink(missing_ok=True)  # a warm process exits when its socket goes
         for pid_file in [build / ".rerun.pid"]:
             if pid_file.exists():
