@@ -300,7 +300,9 @@ def test_one_key_figures_file_with_values_everywhere_most_important_first(built)
             assert float(row["low"]) <= float(row["value"]) <= float(row["high"]), row["id"]
     page = _text(built / "book" / "key_figures.html")
     assert page.index("bm_best_ltv_to_cac") < page.index("sv_p_cash") < page.index("bm_team_cost_low")
-    assert "Interval: 30%–56%, the largest move under the modelling choices, either way." in page
+    headline = next(r for r in rows if r["id"] == "sv_p_breakeven")
+    low, high = float(headline["low"]), float(headline["high"])
+    assert f"Interval: {low:.0%}–{high:.0%}, the largest move under the modelling choices, either way." in page
 
 
 def test_exported_charts_carry_title_number_source_edition_and_address(built):
