@@ -543,6 +543,21 @@ def _slider_filter(sliders: Sequence[tuple[str, str, Sequence[float], float]]) -
     return " && ".join(f"abs(datum['{field}'] - {name}) < 1e-6" for name, field, _, _ in sliders)
 
 
+def _slider_params(
+    sliders: Sequence[tuple[str, str, Sequence[float], float]], labels: dict[str, str]
+) -> list[dict[str, Any]]:
+    """One Vega-Lite parameter per slider, bound to a range input over its grid, starting at its start."""
+    params = []
+    for name, _field, grid, start in sliders:
+        grid = list(grid)
+        step = round(grid[1] - grid[0], 9) if len(grid) > 1 else 1
+        params.append(
+            {"name": name, "value": start,
+             "bind": {"input": "range", "min": grid[0], "max": grid[-1], "step": step, "name": labels[name] + " "}}
+        )  # fmt: skip
+    return params
+
+
 def chart_explorer_lines(
     frame: pd.DataFrame,
     x: str,
@@ -574,15 +589,8 @@ def chart_explorer_lines(
         start_rows = start_rows[(start_rows[field] - start).abs() < 1e-6]
     starts = start_rows[[x, *series]].rename(columns={s: f"{s} (start)" for s in series})
     frame = frame.merge(starts, on=x, how="left")
-    params = []
-    for name, _field, grid, start in sliders:
-        grid = list(grid)
-        step = round(grid[1] - grid[0], 9) if len(grid) > 1 else 1
-        params.append(
-            {"name": name, "value": start,
-             "bind": {"input": "range", "min": grid[0], "max": grid[-1], "step": step, "name": labels[name] + " "}}
-        )  # fmt: skip
-    at_start = " && ".join(f"abs(datum['{field}'] - {start}) < 1e-6" for _, field, _, start in sliders)
+    params = _slider_params(sliders, labels)
+    at_start = _slider_filter([(str(start), field, grid, start) for _, field, grid, start in sliders])
     fold = {"fold": list(series), "as": ["line", "probability"]}
     encode_x = {"field": x, "type": "quantitative", "title": axis_title(x_title), "axis": {"format": x_format}}
     encode_y = {"field": "probability", "type": "quantitative", "title": axis_title(y_title),
@@ -655,15 +663,8 @@ def chart_explorer_intervals(
     _require_columns(frame, "chart_explorer_intervals", category, value, low, high,
                      *[field for _, field, _, _ in sliders])  # fmt: skip
     _require_columns(notes, "chart_explorer_intervals", note, *[field for _, field, _, _ in sliders])
-    params = []
-    for name, _field, grid, start in sliders:
-        grid = list(grid)
-        step = round(grid[1] - grid[0], 9) if len(grid) > 1 else 1
-        params.append(
-            {"name": name, "value": start,
-             "bind": {"input": "range", "min": grid[0], "max": grid[-1], "step": step, "name": labels[name] + " "}}
-        )  # fmt: skip
-    at_start = " && ".join(f"abs(datum['{field}'] - {start}) < 1e-6" for _, field, _, start in sliders)
+    params = _slider_params(sliders, labels)
+    at_start = _slider_filter([(str(start), field, grid, start) for _, field, grid, start in sliders])
     order = list(dict.fromkeys(frame[category]))
     y = {"field": category, "type": "nominal", "title": None, "sort": order, "axis": {"labelLimit": LABEL_COLUMN_PX}}
     scale = {"type": "symlog", "constant": 1}
@@ -726,14 +727,7 @@ def chart_explorer_breakeven(
     """
     sliders = (line_slider, point_slider, mark_slider)
     _require_columns(frame, "chart_explorer_breakeven", x, y, line_slider[1], point_slider[1])
-    params = []
-    for name, _field, grid, start in sliders:
-        grid = list(grid)
-        step = round(grid[1] - grid[0], 9) if len(grid) > 1 else 1
-        params.append(
-            {"name": name, "value": start,
-             "bind": {"input": "range", "min": grid[0], "max": grid[-1], "step": step, "name": labels[name] + " "}}
-        )  # fmt: skip
+    params = _slider_params(sliders, labels)
     on_line = _slider_filter([line_slider])
     at_point = _slider_filter([line_slider, point_slider])
     encode_x = {"field": x, "type": "quantitative", "title": axis_title(x_title), "axis": {"format": "$.2f"}}

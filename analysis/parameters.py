@@ -396,6 +396,13 @@ BUSINESS_MODELS = Chapter(
 )
 
 
+def _scale(name: str, what: str, step: float) -> Parameter:
+    """A survival input's scale (0.5-1.5, default 1): it multiplies the input's median and 90% interval; the
+    explorer's slider moves over the same range in ``step``s."""
+    return Parameter(name, float, 1.0, f"multiplies {what} (its median and its 90% interval)", minimum=0.5,
+                     maximum=1.5, explorer=(0.5, 1.5, step))  # fmt: skip
+
+
 def _number(
     name: str, type_: type, default: Any, description: str, unit: str, fact_id: str | None,
     minimum: float | None = 0, maximum: float | None = None, exclusive_minimum: bool = False,
@@ -764,33 +771,9 @@ SURVIVAL = Chapter(
             minimum=2025,
             maximum=2060,
         ),
-        Parameter(
-            "growth_initial_scale",
-            float,
-            1.0,
-            "multiplies the archetype's first-year revenue growth (its median and its 90% interval)",
-            minimum=0.5,
-            maximum=1.5,
-            explorer=(0.5, 1.5, 0.25),
-        ),
-        Parameter(
-            "training_growth_scale",
-            float,
-            1.0,
-            "multiplies the archetype's training-spend growth (its median and its 90% interval)",
-            minimum=0.5,
-            maximum=1.5,
-            explorer=(0.5, 1.5, 0.25),
-        ),
-        Parameter(
-            "api_price_elasticity_scale",
-            float,
-            1.0,
-            "multiplies the price elasticity of API volume (its median and its 90% interval)",
-            minimum=0.5,
-            maximum=1.5,
-            explorer=(0.5, 1.5, 0.5),
-        ),
+        _scale("growth_initial_scale", "the archetype's first-year revenue growth", 0.25),
+        _scale("training_growth_scale", "the archetype's training-spend growth", 0.25),
+        _scale("api_price_elasticity_scale", "the price elasticity of API volume", 0.5),
     ),
     ordered_pairs=(("start_year", "end_year"), ("start_year", "headline_year"), ("headline_year", "end_year")),
     budgets=(

@@ -277,10 +277,7 @@ class Projection:
 
         A single good year followed by losses (as training spend catches up) is not break-even.
         """
-        positive_from_here = np.flip(
-            np.minimum.accumulate(np.flip(self.operating_cash_flow >= 0, axis=1), axis=1), axis=1
-        )
-        return _first_year(positive_from_here, self.years)
+        return _sustained_breakeven(self.operating_cash_flow, self.years)
 
     def first_profitable_year(self) -> FloatArray:
         """First year with non-negative operating cash flow, whatever follows; NaN if none."""
@@ -301,6 +298,11 @@ class Projection:
         with np.errstate(divide="ignore", invalid="ignore"):
             fraction = np.where(start_cash > 0, start_cash / (start_cash - end_cash), 0.0)
         return np.where(negative.any(axis=1), first + fraction, np.inf)
+
+
+def _sustained_breakeven(ocf: FloatArray, years: npt.NDArray[np.int64]) -> FloatArray:
+    positive_from_here = np.flip(np.minimum.accumulate(np.flip(ocf >= 0, axis=1), axis=1), axis=1)
+    return _first_year(positive_from_here, years)
 
 
 def _first_year(condition: npt.NDArray[np.bool_], years: npt.NDArray[np.int64]) -> FloatArray:
@@ -793,11 +795,6 @@ def simulate_summary(
 
 
 # --- robustness: horizon, structural choices, calibration --------------------------------------
-
-
-def _sustained_breakeven(ocf: FloatArray, years: npt.NDArray[np.int64]) -> FloatArray:
-    positive_from_here = np.flip(np.minimum.accumulate(np.flip(ocf >= 0, axis=1), axis=1), axis=1)
-    return _first_year(positive_from_here, years)
 
 
 def horizon_table(

@@ -19,24 +19,7 @@ def small_population(seed: int = 3, n_users: int = 2000, n_months: int = 12) -> 
 
 
 def default_settings() -> pr.PricingSettings:
-    d = PRICING.defaults
-    return pr.PricingSettings(
-        cost_per_generation_usd=d["cost_per_generation_usd"],
-        credit_price_per_generation_usd=d["credit_price_per_generation_usd"],
-        tier_prices_usd=tuple(d["tier_prices_usd"]),
-        tier_caps=tuple(d["tier_caps"]),
-        free_cap=d["free_cap"],
-        freemium_paid_price_usd=d["freemium_paid_price_usd"],
-        freemium_paid_cap=d["freemium_paid_cap"],
-        freemium_conversion_rate=d["conversion_rate"],
-        enterprise_contract_usd_per_year=d["enterprise_contract_usd_per_year"],
-        enterprise_users_per_account=d["enterprise_users_per_account"],
-        enterprise_sales_cycle_months_low=d["enterprise_sales_cycle_months_low"],
-        enterprise_sales_cycle_months_high=d["enterprise_sales_cycle_months_high"],
-        api_list_price_usd=d["api_list_price_usd"],
-        api_volume_thresholds=tuple(d["api_volume_thresholds"]),
-        api_volume_discounts=tuple(d["api_volume_discounts"]),
-    )
+    return pr.settings_from_params(PRICING.defaults)
 
 
 def test_credits_reproduce_the_article_60_percent_margin(dataset):

@@ -173,7 +173,7 @@ def test_pessimistic_preset_runs_out_of_capital_first(dataset):
 
 
 def test_sustained_breakeven_ignores_a_lone_good_year():
-    """OCF +, -, +, +: sustained break-even is the third year, not the first."""
+    """OCF +, -, +, +: sustained break-even is the third year, not the first; the first profitable year is 2025."""
     ocf = np.array([[1.0, -1.0, 1.0, 1.0]])
     p = sv.Projection(
         years=np.arange(2025, 2029), revenue_by_stream={}, gross_profit=ocf, inference_cost=ocf, training=ocf,
@@ -181,6 +181,7 @@ def test_sustained_breakeven_ignores_a_lone_good_year():
         cash_with_new_round=ocf, api_gross_margin=ocf, cash_start=np.array([0.0]),
     )  # fmt: skip
     assert p.breakeven_year()[0] == 2027
+    assert p.first_profitable_year()[0] == 2025
 
 
 def test_runway_interpolates_within_the_year():
@@ -275,17 +276,6 @@ def test_horizon_table_shows_how_sustained_break_even_moves(leader):
     assert horizons["p_breakeven_by_year"].iloc[-1] > 0.6 * horizons["p_breakeven_by_year"].iloc[0]
     with pytest.raises(sv.SurvivalInputError, match="each must be at or after the headline year 2030"):
         sv.horizon_table(leader, 10, 3, 0.8, 2025, 2030, [2028])
-
-
-def test_first_profitable_year_counts_a_lone_good_year():
-    """OCF +, -, +, +: first profitable 2025, sustained 2027."""
-    ocf = np.array([[1.0, -1.0, 1.0, 1.0]])
-    p = sv.Projection(
-        years=np.arange(2025, 2029), revenue_by_stream={}, gross_profit=ocf, inference_cost=ocf, training=ocf,
-        talent=ocf, other=ocf, operating_cash_flow=ocf, cash_without_new_capital=np.cumsum(ocf, axis=1),
-        cash_with_new_round=ocf, api_gross_margin=ocf, cash_start=np.array([0.0]),
-    )  # fmt: skip
-    assert (p.first_profitable_year()[0], p.breakeven_year()[0]) == (2025, 2027)
 
 
 def test_calibration_table_against_the_sources(dataset):
