@@ -220,6 +220,27 @@ def test_every_page_over_http_and_from_disk_on_laptop_and_phone_in_light_and_dar
     assert {f"{c}-390-dark-file.png" for c in CHAPTERS} <= {p.name for p in SCREENSHOTS.glob("*.png")}
 
 
+def test_cite_tab_copies_a_complete_citation(server, browser):
+    """Issue 11, item 9: the Cite tab's button copies the citation (version, commit, address with anchor)."""
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(urljoin(server, "book/survival.html"), wait_until="load")
+    page.click('label[for="tab-fig-survival-probabilities-cite"]')
+    page.click('button.copy-cite[data-target="cite-fig-survival-probabilities"]')
+    page.wait_for_function(
+        "() => document.querySelector('button[data-target=\"cite-fig-survival-probabilities\"]').textContent"
+        " === 'Copied'",
+        timeout=5000,
+    )
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert re.search(
+        r"“Can the labs survive\?”, Figure 3\.1\. Default edition, version \S+ \(commit [0-9a-f]{12}", copied
+    )
+    assert copied.endswith("/book/survival.html#fig-survival-probabilities"), copied
+    context.close()
+
+
 def test_charts_show_as_static_svgs_without_javascript(built_site, browser):
     """Issue 11, item 1: with JavaScript off (or a script refused), each figure still shows its chart as SVG."""
     for chapter in CHAPTERS:
