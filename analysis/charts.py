@@ -163,11 +163,11 @@ def enable() -> None:
     alt.renderers.enable(RENDERER_NAME)
 
 
-# Long category labels wrap onto lines of about 18 characters and take at most 40% of the chart's
+# Long category labels wrap onto lines of about 22 characters (11 px) and take at most 40% of the chart's
 # width, so a phone keeps room for the bars.
-LABEL_LIMIT = alt.ExprRef(expr="min(320, max(110, 0.4 * (containerSize()[0] || 640)))")
-WRAPPED_LABEL = "split(trim(replace(datum.label, /(.{1,18})(\\s+|$)/g, '$1\\n')), '\\n')"
-CATEGORY_AXIS = alt.Axis(labelExpr=WRAPPED_LABEL, labelLimit=LABEL_LIMIT)
+LABEL_LIMIT = alt.ExprRef(expr="min(320, max(120, 0.4 * (containerSize()[0] || 640)))")
+WRAPPED_LABEL = "split(trim(replace(datum.label, /(.{1,22})(\\s+|$)/g, '$1\\n')), '\\n')"
+CATEGORY_AXIS = alt.Axis(labelExpr=WRAPPED_LABEL, labelLimit=LABEL_LIMIT, labelFontSize=11)
 TITLE_CHARACTERS = 34
 
 
@@ -419,7 +419,7 @@ def chart_tornado(
         .transform_calculate(base=str(float(base_value)))
     )
     rule = alt.Chart(pd.DataFrame({"base": [base_value]})).mark_rule(color=PALETTE[7]).encode(x="base:Q")
-    return alt.layer(bars, rule).properties(description=description, height=alt.Step(32), width="container")
+    return alt.layer(bars, rule).properties(description=description, height=alt.Step(38), width="container")
 
 
 # --- a chart's data as a table for readers -------------------------------------------------------

@@ -29,7 +29,7 @@ from analysis.artifacts import (
 )
 from analysis.data import SCHEMAS, WIDE_RANGE_RATIO, Dataset, central_value
 from analysis.parameters import CHAPTERS
-from analysis.tables import escape_markdown, fmt_share, fmt_usd, myst_table
+from analysis.tables import code_cell, escape_markdown, fmt_share, fmt_usd, myst_table
 
 REPORT_TITLE = "The Economics of Generative AI"
 DOWNLOADS = "downloads"
@@ -203,14 +203,22 @@ def modelling_choices(dataset: Dataset) -> pd.DataFrame:
 def methods_page(dataset: Dataset, disagreements: Any, choices: pd.DataFrame | None = None) -> str:
     """The methods page (MyST): the modelling choices and their effects, every assumption with its rationale,
     every correction and disagreement."""
+    from analysis.charts import format_d3
+    from analysis.report import entity_name, metric_label, source_cell
+
     facts = dataset["facts"]
     assumptions = facts[facts["kind"] == "assumption"]
     frame_rows = []
     for fact in assumptions.itertuples(index=False):
         row = fact._asdict()
-        rng = "" if row["low"] != row["low"] or row["high"] != row["high"] else f"{row['low']:g}–{row['high']:g}"
-        frame_rows.append([fact.id, fact.entity, fact.metric, f"{central_value(pd.Series(row)):g}", rng, fact.unit,
-                           fact.rationale])  # fmt: skip
+        rng = (
+            ""
+            if row["low"] != row["low"] or row["high"] != row["high"]
+            else (f"{format_d3(row['low'])}–{format_d3(row['high'])}")
+        )
+        frame_rows.append([code_cell(fact.id), entity_name(dataset, fact.entity), metric_label(fact.metric),
+                           format_d3(central_value(pd.Series(row))), rng,
+                           fact.unit.replace("_", " ").replace("usd", "USD"), fact.rationale])  # fmt: skip
     assumption_table = myst_table(
         pd.DataFrame(frame_rows, columns=["Id", "Entity", "Quantity", "Base", "Range", "Unit", "Rationale"]),
         "tbl-methods-assumptions",
@@ -218,17 +226,21 @@ def methods_page(dataset: Dataset, disagreements: Any, choices: pd.DataFrame | N
     )
     corrections = dataset["corrections"]
     correction_table = myst_table(
-        pd.DataFrame({"Id": corrections["id"], "Source": corrections["source_id"], "Where": corrections["location"],
+        pd.DataFrame({"Id": [code_cell(i) for i in corrections["id"]],
+                      "Source": [source_cell(dataset, i) for i in corrections["source_id"]],
+                      "Where": corrections["location"],
                       "Problem": corrections["problem"], "What the report does": corrections["fix"]}),
         "tbl-methods-corrections",
         "Every place the report departs from a source's text (data/corrections.csv).",
     )  # fmt: skip
     disagreement_table = myst_table(
-        pd.DataFrame({"Entity": disagreements["entity"], "Quantity": disagreements["metric"],
+        pd.DataFrame({"Company": [entity_name(dataset, e) for e in disagreements["entity"]],
+                      "Quantity": disagreements["metric"].map(metric_label),
                       "Figure": [f"{b} {v:,.0f}" if b.startswith("at") else f"{v:,.0f}"
                                  for v, b in zip(disagreements["central_value"], disagreements["bound"], strict=True)],
                       "What they amount to": disagreements["relation"],
-                      "Source": disagreements["source_id"], "Quote": disagreements["quote"]}),
+                      "Source": [source_cell(dataset, i) for i in disagreements["source_id"]],
+                      "Quote": disagreements["quote"]}),
         "tbl-methods-disagreements",
         "Where the sources give different figures for the same quantity; both kept, minimums read as bounds.",
     )  # fmt: skip

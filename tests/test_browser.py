@@ -172,11 +172,16 @@ def test_every_page_over_http_and_from_disk_on_laptop_and_phone_in_light_and_dar
                 for scheme in SCHEMES:
                     where = f"{page_path} ({origin}, {width} px, {scheme})"
                     page, errors, outside = open_page(browser, url, width, scheme, local)
+                    stem = Path(page_path).stem
+                    if stem in (*CHAPTERS, "intro"):
+                        # A full-page screenshot resizes the page as a reader's window does: the charts
+                        # must follow and none may grow its own container (they did, a pixel a frame).
+                        page.screenshot(path=str(SCREENSHOTS / f"{stem}-{width}-{scheme}-{origin}.png"), full_page=True)
+                        page.wait_for_timeout(300)
                     seen = page.evaluate(MEASURE)
                     visits += 1
                     if scheme == "dark" and seen["theme"] != "dark":
                         problems.append(f"{where}: dark mode did not apply ({seen['theme']})")
-                    stem = Path(page_path).stem
                     if stem in (*CHAPTERS, "intro") and not (seen["findingsTop"] or 10**6) < 900:
                         problems.append(
                             f"{where}: the Key findings box is not on the first screen ({seen['findingsTop']})"
@@ -209,12 +214,31 @@ def test_every_page_over_http_and_from_disk_on_laptop_and_phone_in_light_and_dar
                             problem = _check_link(built_site, final_path, href)
                             if problem:
                                 problems.append(problem)
-                    if origin == "http" and stem in (*CHAPTERS, "intro"):
-                        page.screenshot(path=str(SCREENSHOTS / f"{stem}-{width}-{scheme}.png"), full_page=True)
                     page.context.close()
     assert visits == len(_pages(built_site)) * 8
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(sorted(set(problems)))
-    assert {f"{c}-390-dark.png" for c in CHAPTERS} <= {p.name for p in SCREENSHOTS.glob("*.png")}
+    assert {f"{c}-390-dark-file.png" for c in CHAPTERS} <= {p.name for p in SCREENSHOTS.glob("*.png")}
+
+
+def test_cite_tab_copies_a_complete_citation(server, browser):
+    """Issue 11, item 9: the Cite tab's button copies the citation (version, commit, address with anchor)."""
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(urljoin(server, "book/survival.html"), wait_until="load")
+    page.click('label[for="tab-fig-survival-probabilities-cite"]')
+    page.click('button.copy-cite[data-target="cite-fig-survival-probabilities"]')
+    page.wait_for_function(
+        "() => document.querySelector('button[data-target=\"cite-fig-survival-probabilities\"]').textContent"
+        " === 'Copied'",
+        timeout=5000,
+    )
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert re.search(
+        r"“Can the labs survive\?”, Figure 3\.1\. Default edition, version \S+ \(commit [0-9a-f]{12}", copied
+    )
+    assert copied.endswith("/book/survival.html#fig-survival-probabilities"), copied
+    context.close()
 
 
 def test_charts_show_as_static_svgs_without_javascript(built_site, browser):

@@ -258,7 +258,7 @@ def _reader_text(page: Path) -> str:
     return re.sub(r"https?://\S+", " ", text)
 
 
-@pytest.mark.parametrize("page", ["intro", "business_models", "pricing", "survival"])
+@pytest.mark.parametrize("page", ["intro", "business_models", "pricing", "survival", "methods"])
 def test_no_internal_names_and_numbers_written_for_people(built, dataset, page):
     """Issue 11, item 12: no source id, snake_case name or raw role on the page (outside code), and no number
     printed as a machine prints it: '300000.0', '1e+08', '-0', '0.0% ± 0.0%', '$142.20 [$37.34-$608.53]'."""

@@ -87,14 +87,14 @@ def test_legends_stack_one_entry_a_line_and_are_never_cut_short():
 
 
 def test_long_axis_titles_and_category_labels_wrap():
-    """A title longer than 34 characters is split into lines; category labels wrap at about 18 characters."""
+    """A title longer than 34 characters is split into lines; category labels wrap at about 22 characters."""
     assert charts.axis_title("Cash at the end of 2032 without new capital (USD bn)") == [
         "Cash at the end of 2032 without",
         "new capital (USD bn)",
     ]
     assert charts.axis_title("Year") == "Year"
     axis = _range_chart().to_dict()["layer"][0]["encoding"]["y"]["axis"]
-    assert "{1,18}" in axis["labelExpr"] and "containerSize()" in axis["labelLimit"]["expr"]
+    assert "{1,22}" in axis["labelExpr"] and "containerSize()" in axis["labelLimit"]["expr"]
 
 
 def test_chart_html_holds_a_static_svg_and_inert_json_but_no_script_to_run():

@@ -22,12 +22,37 @@
         .vegaEmbed(live, JSON.parse(source.textContent), { actions: false, renderer: "svg" })
         .then(function () {
           chart.classList.add("vega-rendered");
+          followContainer(live);
         })
         .catch(function (error) {
           live.textContent = "";
           console.error("Chart " + chart.id + " could not be drawn: " + error);
         });
     });
+  }
+
+  // A chart sized to its container recomputes its width on the window's resize events only. When its
+  // box changes without one (the sidebar hidden, a tab shown, the page laid out again), tell it.
+  var widths = new WeakMap();
+  var pending = false;
+  var observer = window.ResizeObserver ? new ResizeObserver(function (entries) {
+    var changed = entries.some(function (entry) {
+      var width = Math.round(entry.contentRect.width);
+      var before = widths.get(entry.target);
+      widths.set(entry.target, width);
+      return before !== undefined && Math.abs(width - before) > 1;
+    });
+    if (changed && !pending) {
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        window.dispatchEvent(new Event("resize"));
+      });
+    }
+  }) : null;
+
+  function followContainer(live) {
+    if (observer) observer.observe(live);
   }
 
   function markScrollingTables() {
