@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from analysis import warm
+from analysis.reruns import warm
 
 EPILOG = """\
 examples:
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     cache.add_argument("--clear", action="store_true", help="delete every cached execution")
     args = parser.parse_args(argv)
 
-    from analysis.processes import end_descendants, stop_on_terminate
+    from analysis.pipeline.processes import end_descendants, stop_on_terminate
 
     try:
         with stop_on_terminate():
@@ -105,11 +105,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _command(args: argparse.Namespace) -> int:
-    from analysis import runs
-    from analysis.build import BuildError, build_book, describe_parameters
     from analysis.data import DataValidationError
-    from analysis.folders import FolderError
     from analysis.parameters import ParameterError
+    from analysis.pipeline.build import BuildError, build_book, describe_parameters
+    from analysis.pipeline.folders import FolderError
+    from analysis.reruns import runs
 
     try:
         if args.command == "params":
@@ -126,7 +126,7 @@ def _command(args: argparse.Namespace) -> int:
             if "edition" not in changed:  # captions of a run name the run
                 values["edition"] = name
             result = runs.run_chapter(args.chapter, values, changed, name, scenario=scenario,
-                                      overwrite=args.overwrite, progress=runs._print_progress)  # fmt: skip
+                                      overwrite=args.overwrite, progress=runs.print_progress)  # fmt: skip
             print(f"run {name}: {result.folder}")
             if result.comparison:
                 print("key figures that changed against the defaults (old -> new):")
@@ -145,7 +145,7 @@ def _command(args: argparse.Namespace) -> int:
             grid = runs.parse_sweep(args.parameter)
             name = runs.check_run_name(args.name or runs.default_run_name(args.chapter + "-sweep"))
             folder = runs.sweep(args.chapter, base, grid, name, overwrite=args.overwrite, jobs=args.jobs,
-                                yes=args.yes, progress=runs._print_progress)  # fmt: skip
+                                yes=args.yes, progress=runs.print_progress)  # fmt: skip
             print(f"sweep {name}: {folder / 'sweep.csv'} and {folder / 'sweep.svg'}")
             return 0
         # build
@@ -159,10 +159,10 @@ def _command(args: argparse.Namespace) -> int:
                 cache_dir=runs.BUILD_DIR / "cache",
                 banner=f"Scenario edition '{scenario.name}': {scenario.description}",
                 overwrite=args.overwrite,
-                progress=runs._print_progress,
+                progress=runs.print_progress,
             )  # fmt: skip
         else:
-            result = build_book(output_dir=args.output, jobs=args.jobs, progress=runs._print_progress)
+            result = build_book(output_dir=args.output, jobs=args.jobs, progress=runs.print_progress)
     except (runs.UsageError, FolderError, ParameterError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -205,7 +205,7 @@ def _list_scenarios() -> int:
 
     A broken preset is named on stderr (exit 2); the others are still listed.
     """
-    from analysis import runs
+    from analysis.reruns import runs
 
     broken = 0
     for name in runs.list_scenarios():
@@ -224,8 +224,8 @@ def _list_scenarios() -> int:
 
 
 def _cache(clear: bool) -> int:
-    from analysis import runs
-    from analysis.build import CACHE_LIMIT_MB, cache_entries, prune_cache
+    from analysis.pipeline.build import CACHE_LIMIT_MB, cache_entries, prune_cache
+    from analysis.reruns import runs
 
     cache_dir = runs.BUILD_DIR / "cache"
     if clear:

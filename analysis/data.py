@@ -19,7 +19,7 @@ from typing import Literal
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from analysis.paths import DATA_DIR
 
 # Characters no cell may hold (NUL and the other C0 controls but tab and line breaks, and DEL).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -8,12 +8,9 @@ and ``data/pricing_strategies.csv`` pair every cell with the right header.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-SEEDS_DIR = Path(
-    os.environ.get("GENAI_REPORT_SEEDS_DIR", Path(__file__).resolve().parent.parent.parent / "shared" / "seeds")
-)
+from analysis.paths import SEEDS_DIR
 
 
 def split_markdown_row(line: str) -> list[str]:

@@ -32,8 +32,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from analysis import pricing, survival  # noqa: E402
 from analysis.data import load_dataset  # noqa: E402
+from analysis.models import pricing, survival  # noqa: E402
 from analysis.parameters import PRICING  # noqa: E402
 
 YEARS = (2025, 2032)

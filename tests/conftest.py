@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.data import DATA_DIR, Dataset, load_dataset
+from analysis.data import Dataset, load_dataset
+from analysis.paths import DATA_DIR
 
 # Smaller runs for the editions: enough for every sentence; the build runs each chapter's own defaults.
 EDITION_OVERRIDES = {
@@ -36,7 +37,7 @@ def data_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The real book, built once per test session into a temporary folder; returns its html folder."""
-    from analysis.build import build_book
+    from analysis.pipeline.build import build_book
 
     out = tmp_path_factory.mktemp("build")
     result = build_book(output_dir=out)
@@ -47,9 +48,10 @@ def built_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def editions(tmp_path_factory) -> dict[tuple[str, str], Path]:
     """Every chapter under every preset, executed once: (preset, chapter) -> executed notebook."""
-    from analysis.build import REPO_ROOT, execute_notebooks
     from analysis.parameters import CHAPTERS
-    from analysis.runs import list_scenarios, load_scenario
+    from analysis.paths import REPO_ROOT
+    from analysis.pipeline.build import execute_notebooks
+    from analysis.reruns.runs import list_scenarios, load_scenario
 
     root = tmp_path_factory.mktemp("editions")
     tasks, paths = [], {}

@@ -8,8 +8,8 @@ import sys
 
 import numpy as np
 
-from analysis import survival
-from analysis.build import REPO_ROOT
+from analysis.models import survival
+from analysis.paths import REPO_ROOT
 
 
 def _bench_module():

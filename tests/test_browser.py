@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from analysis.build import REPO_ROOT
+from analysis.paths import REPO_ROOT
 
 pytestmark = pytest.mark.build
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

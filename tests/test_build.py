@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from analysis.build import REPO_ROOT, BuildError, build_book
+from analysis.paths import REPO_ROOT
+from analysis.pipeline.build import BuildError, build_book
 
 pytestmark = pytest.mark.build
 
@@ -97,7 +99,7 @@ def test_a_sphinx_warning_fails_the_build(tmp_path):
 
 def test_scenario_edition_names_the_scenario_on_every_page(tmp_path):
     """An edition built under a scenario carries its (escaped) banner on every page."""
-    from analysis.runs import load_scenario
+    from analysis.reruns.runs import load_scenario
 
     scenario = load_scenario("pessimistic")
     result = build_book(output_dir=tmp_path / "edition", parameters=scenario.chapters,
@@ -340,7 +342,7 @@ def test_methods_page_lists_every_assumption(built, dataset):
 
 def test_methods_page_lists_each_modelling_choice_with_its_effect(built, dataset):
     """Issue 10: the Methods page names every modelling choice with its computed effect on the headline."""
-    from analysis.site import modelling_choices
+    from analysis.pipeline.site import modelling_choices
 
     text = _text(built / "book" / "methods.html").replace("\u2019", "'").replace("\u2018", "'")
     assert "Modelling choices and what they change" in text
@@ -407,7 +409,7 @@ def test_a_failed_site_swap_leaves_the_previous_site_whole(built, tmp_path, monk
     system that cannot exchange atomically) leaves the previous site complete at html/, nothing missing."""
     import os
 
-    from analysis import folders
+    from analysis.pipeline import folders
 
     out = tmp_path / "out"
     shutil.copytree(built, out / "html")
@@ -433,8 +435,8 @@ def test_a_named_edition_is_executed_once_and_named_exactly_as_if_run_under_its_
     written in afterwards. Every output equals executing under the name (escaped in table cells)."""
     import nbformat
 
-    from analysis.build import EDITION_PLACEHOLDER, _execute_one, execute_notebooks
     from analysis.parameters import BUSINESS_MODELS
+    from analysis.pipeline.build import EDITION_PLACEHOLDER, _execute_one, execute_notebooks
 
     source = REPO_ROOT / "book" / "business_models.ipynb"
     params = {**BUSINESS_MODELS.defaults, "cac_multiplier": 1.3}
@@ -466,7 +468,7 @@ def test_the_cache_is_pruned_least_recently_used_first(tmp_path):
     import os
     import time
 
-    from analysis.build import cache_entries, prune_cache
+    from analysis.pipeline.build import cache_entries, prune_cache
 
     now = time.time()
     for i, key in enumerate(["oldest", "old", "recent", "newest"]):
@@ -521,7 +523,7 @@ def test_a_killed_build_leaves_no_jupyter_book_running(built, tmp_path, signal_n
 
 def test_a_failure_from_line_10_of_a_cell_names_that_line(tmp_path):
     """Issue 13: IPython marks line 10 and later with '--->' (not '---->'); the error still quotes the line."""
-    from analysis.build import _execute_one
+    from analysis.pipeline.build import _execute_one
 
     source = tmp_path / "long.ipynb"
     lines = [f"x{i} = {i}" for i in range(1, 12)] + ["raise ValueError(x11)"]
@@ -535,3 +537,26 @@ def test_a_failure_from_line_10_of_a_cell_names_that_line(tmp_path):
         (str(source), str(tmp_path / "out.ipynb"), {"a": 2}, "long.ipynb", str(tmp_path / "failed"), False)
     )
     assert "at line 'raise ValueError(x11)'" in message and "ValueError: 11" in message
+
+
+def test_default_key_figures_are_unchanged_by_refactoring(built_site):
+    """Issue 14: a change that only moves code keeps every number of the default build. The snapshot
+    (``tests/data/key_figures_default.json``) is regenerated on purpose, in its own commit, when a model or
+    a default changes; then the diff of that file is the list of what moved."""
+    expected = json.loads((Path(__file__).parent / "data" / "key_figures_default.json").read_text())
+    built = {f["id"]: f for f in json.loads((built_site / "downloads" / "key_figures.json").read_text())}
+    assert sorted(built) == sorted(expected)
+    moved = [
+        f"{key}.{field}: {want[field]!r} -> {built[key].get(field)!r}"
+        for key, want in expected.items()
+        for field in ("unit", "text", "interval")
+        if want[field] != built[key].get(field)
+    ]
+    moved += [
+        f"{key}.{field}: {want[field]!r} -> {built[key].get(field)!r}"
+        for key, want in expected.items()
+        for field in ("value", "low", "high")
+        if (want[field] is None) != (built[key].get(field) is None)
+        or (want[field] is not None and not math.isclose(want[field], built[key][field], rel_tol=1e-9, abs_tol=1e-12))
+    ]
+    assert not moved, "key figures moved:\n" + "\n".join(moved)

@@ -8,10 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from analysis import business_models as bm
-from analysis.data import DATA_DIR, Dataset, range_midpoint
+from analysis.data import Dataset, range_midpoint
+from analysis.models import business_models as bm
 from analysis.parameters import apply_parameter_overrides, get_chapter
-from analysis.runs import resolve_parameters
+from analysis.paths import DATA_DIR
+from analysis.reruns.runs import resolve_parameters
 
 
 def test_credit_example_is_a_60_percent_margin(dataset):
@@ -377,7 +378,7 @@ def test_parameter_overrides_reset_to_the_same_midpoint(dataset):
 
 def test_expected_free_use_matches_the_pricing_simulation():
     """E[min(D, 5)] for the pricing chapter's log-normal demand is 4.825; a seeded 20,000 x 12 simulation agrees to 1%."""
-    from analysis.pricing import simulate_population
+    from analysis.models.pricing import simulate_population
 
     population = simulate_population(20_000, 12, 30, 1.2, 0.4, 0.15, 1.5, 0.8, seed=11)
     simulated = float(np.minimum(population.demand, 5).mean())

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from analysis import charts
+from analysis.present import charts
 
 FRAME = pd.DataFrame({"model": ["A", "</script>"], "low": [0.3, 0.4], "mid": [0.45, 0.55], "high": [0.6, 0.7]})
 LINES = pd.DataFrame({"x": [1, 2, 1, 2], "y": [0.1, 0.2, 0.3, 0.4], "s": ["a", "a", "cash lasts", "cash lasts"]})

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from analysis.data import DataValidationError, load_dataset
-from analysis.seeds import SEEDS_DIR, markdown_tables, read_seed, realign_shifted_table
+from analysis.paths import SEEDS_DIR
+from analysis.seeds import markdown_tables, read_seed, realign_shifted_table
 
 needs_seeds = pytest.mark.skipif(not SEEDS_DIR.exists(), reason=f"source articles not found at {SEEDS_DIR}")
 
@@ -214,7 +215,7 @@ def test_realign_rejects_a_table_without_the_shift():
 
 def test_disagreeing_sources_are_both_kept(dataset):
     """OpenAI's revenue: $5B+ (vendor article) and $4B annualized (essay) are two facts, not one."""
-    from analysis.business_models import source_disagreements
+    from analysis.models.business_models import source_disagreements
 
     openai = source_disagreements(dataset).query("entity == 'openai' and metric == 'annual_revenue_usd'")
     assert sorted(openai["central_value"]) == [4e9, 5e9]

@@ -13,9 +13,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.artifacts import read_outputs
 from analysis.parameters import CHAPTERS
-from analysis.runs import list_scenarios
+from analysis.pipeline.artifacts import read_outputs
+from analysis.reruns.runs import list_scenarios
 
 
 def glued_text(path: Path) -> dict[str, str]:

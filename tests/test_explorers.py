@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from analysis import business_models as bm
-from analysis import survival as sv
+from analysis.models import business_models as bm
+from analysis.models import survival as sv
 from analysis.parameters import get_chapter
 
 pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
@@ -68,7 +68,7 @@ def test_business_models_explorer_shows_the_python_verdicts_at_a_moved_slider(bu
 
 def test_pricing_explorer_shows_the_python_break_even_at_a_moved_slider(built_site, dataset):
     """Cost per generation one step up ($0.45): the break-even is freemium_breakeven_grid's on the chapter's users."""
-    from analysis import pricing as pr
+    from analysis.models import pricing as pr
 
     defaults = get_chapter("pricing").defaults
     text, errors = explorer_text(built_site, "pricing.html", "fig-pricing-explorer", 1, 1366)

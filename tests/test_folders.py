@@ -10,8 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from analysis import folders
-from analysis.folders import FolderError, claim, make_temporary, move_into_place, remove_stale, written_in_place
+from analysis.pipeline import folders
+from analysis.pipeline.folders import (
+    FolderError,
+    claim,
+    make_temporary,
+    move_into_place,
+    remove_stale,
+    written_in_place,
+)
 
 
 def dead_token() -> str:

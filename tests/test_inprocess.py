@@ -5,8 +5,9 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from analysis.build import REPO_ROOT, _execute_one
 from analysis.parameters import CHAPTERS
+from analysis.paths import REPO_ROOT
+from analysis.pipeline.build import _execute_one
 
 pytestmark = pytest.mark.build
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.inputs import (
+from analysis.reruns.inputs import (
     MAX_FILE_BYTES,
     UsageError,
     load_yaml_mapping,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+
 import nbformat
 import pytest
 
-from analysis.build import REPO_ROOT
 from analysis.parameters import CHAPTERS
+from analysis.paths import REPO_ROOT
 
 NOTEBOOKS = sorted((REPO_ROOT / "book").rglob("*.ipynb"))
 
@@ -29,3 +31,51 @@ def test_every_chapter_is_in_the_table_of_contents():
     toc = (REPO_ROOT / "_toc.yml").read_text()
     for chapter in CHAPTERS.values():
         assert chapter.notebook.removesuffix(".ipynb") in toc
+
+
+# What a notebook's code may do (issue 14, item 1): import, open its chapter (the one validation call), call
+# the chapter's section methods. Loops, definitions, comprehensions and arithmetic belong in the package.
+FORBIDDEN = {
+    ast.For: "a loop", ast.While: "a loop", ast.FunctionDef: "a function definition", ast.Lambda: "a lambda",
+    ast.ClassDef: "a class definition", ast.ListComp: "a comprehension", ast.DictComp: "a comprehension",
+    ast.SetComp: "a comprehension", ast.GeneratorExp: "a comprehension", ast.BinOp: "arithmetic",
+    ast.AugAssign: "arithmetic", ast.UnaryOp: "arithmetic", ast.Compare: "a comparison", ast.If: "a branch",
+    ast.Subscript: "indexing into results", ast.IfExp: "a branch",
+}  # fmt: skip
+
+
+def logic_in_cell(source: str) -> list[str]:
+    """What a notebook code cell does beyond imports, opening its chapter and calling into the package."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        for kind, what in FORBIDDEN.items():
+            if isinstance(node, kind):
+                found.append(f"{what} on line {node.lineno}")
+    return found
+
+
+def test_the_logic_check_finds_loops_definitions_and_arithmetic():
+    assert logic_in_cell("ch = Chapter.open(globals())\nch.models()") == []
+    assert logic_in_cell("for x in y:\n    ch.glue(x)") == ["a loop on line 1"]
+    assert logic_in_cell("def f():\n    pass") == ["a function definition on line 1"]
+    assert logic_in_cell("share = need * 1e9 / revenue") == ["arithmetic on line 1", "arithmetic on line 1"]
+    assert logic_in_cell("value = frame['revenue']") == ["indexing into results on line 1"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_code_cells_hold_no_logic(path):
+    nb = nbformat.read(path, as_version=4)
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        problems += [f"cell {index}: {p}" for p in logic_in_cell(cell.source)]
+    assert not problems, f"{path.name} computes in its cells; move it into analysis/: {problems}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_its_chapter_once(path):
+    """One validation call: the chapter's ``open(globals())``, which validates the parameters."""
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    assert code.count(".open(globals())") == 1
+    assert "validate_parameters" not in code and "glue(" not in code

@@ -7,7 +7,6 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from analysis.build import REPO_ROOT
 from analysis.data import central_value
 from analysis.parameters import (
     BUSINESS_MODELS,
@@ -16,6 +15,7 @@ from analysis.parameters import (
     apply_parameter_overrides,
     validate_parameters,
 )
+from analysis.paths import REPO_ROOT
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS.values(), ids=lambda c: c.name)
@@ -174,8 +174,8 @@ def test_every_chapter_runs_at_both_ends_of_its_declared_ranges(tmp_path):
     """Issue 13: a range the command accepts is one the chapter runs within. Each chapter at the low end of every
     range, and at the high end with the work-sizing parameters at their budgets (pricing: 200,000 users x 24
     months, 200 seeds x 10,000 users; survival: 200,000 draws x 8 years, and 44,444 draws x 36 years)."""
-    from analysis.build import execute_notebooks
     from analysis.parameters import PRICING, SURVIVAL
+    from analysis.pipeline.build import execute_notebooks
 
     runs = {
         "bm-low": (BUSINESS_MODELS, corner(BUSINESS_MODELS, "low")),

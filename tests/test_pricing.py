@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
-from analysis import pricing as pr
-from analysis import report
+from analysis.models import pricing as pr
 from analysis.parameters import PRICING, ParameterError, validate_parameters
+from analysis.present import common
+from analysis.present import pricing as present
 
 
 def small_population(seed: int = 3, n_users: int = 2000, n_months: int = 12) -> pr.Population:
@@ -278,7 +279,7 @@ def test_deflation_sentence_names_pass_through_only_when_rates_are_equal():
     population = small_population(n_users=2000)
     for cost_decline, expected in ((0.35, "stays at 60%"), (0.30, "falls from 60% to 50%")):
         cases = pr.deflation_cases(0.35, 0.5359, cost_decline)
-        text = report.deflation_sentence(
+        text = present.deflation_sentence(
             pr.project_deflation_cases(population, default_settings(), 3, cases), 3, "the pace"
         )
         assert expected in text
@@ -300,7 +301,7 @@ def test_flat_plans_tie_on_predictability_within_a_tolerance():
     ranking = pr.rank_strategies(comparison, deflation).set_index("strategy")
     predictable = ranking[ranking["wins_on"] == "revenue predictability"]
     assert len(predictable) >= 2 and (predictable["wins_tied"] == 3).all()
-    table = report.conclusions_table(ranking.reset_index(), {s: s for s in pr.STRATEGIES})
+    table = present.conclusions_table(ranking.reset_index(), {s: s for s in pr.STRATEGIES})
     assert not table["Wins on"].str.contains("tied with 1 other").any()
 
 
@@ -308,7 +309,7 @@ def test_steadiness_sentence_says_flat_plans_are_steady_by_construction():
     """The three flat plans tie at CV 0: named together, 'by construction'; credits swing most."""
     comparison = pr.compare_strategies(pr.run_all_strategies(small_population(n_users=2000), default_settings()))
     names = {s: s.replace("_", " ") for s in pr.STRATEGIES}
-    text = report.steadiness_sentence(comparison, names, "13%")
+    text = present.steadiness_sentence(comparison, names, "13%")
     assert "under tiered subscription, freemium and enterprise license" in text
     assert "perfect by construction" in text and "swings most under credits" in text
 
@@ -336,11 +337,11 @@ def dataset_():
 def test_precision_follows_the_spread_over_seeds():
     """A CV of 13.02% with a 2.7 pp spread is shown as 13%; a 0.0941% break-even with a 0.003 pp spread
     as 0.09%; a figure equal on every seed (60%) without false decimals."""
-    assert report.fmt_share_supported(0.1302, 0.027) == "13%"
-    assert report.fmt_share_supported(0.2526, 0.0075) == "25%"
-    assert report.fmt_share_supported(0.000941, 0.00003) == "0.09%"
-    assert report.fmt_share_supported(0.6, 1e-16) == "60%"
-    assert report.fmt_spread(0.027, 20) == "± 3 pp over 20 seeds"
+    assert common.fmt_share_supported(0.1302, 0.027) == "13%"
+    assert common.fmt_share_supported(0.2526, 0.0075) == "25%"
+    assert common.fmt_share_supported(0.000941, 0.00003) == "0.09%"
+    assert common.fmt_share_supported(0.6, 1e-16) == "60%"
+    assert common.fmt_spread(0.027, 20) == "± 3 pp over 20 seeds"
 
 
 def test_uncertainty_budget_names_the_dominant_source(dataset):
@@ -384,8 +385,8 @@ def test_every_number_dependent_sentence_matches_its_numbers_in_every_scenario(s
     pass-through only when the central rates are equal; the break-even's place against the 2-5% band; the
     steadiest strategies are exactly those tied at the lowest CV; the cost is called the credit example's only
     when it is."""
-    from analysis import runs
     from analysis.parameters import apply_parameter_overrides
+    from analysis.reruns import runs
 
     params, _ = runs.resolve_parameters("pricing", scenario=scenario)
     data = apply_parameter_overrides(dataset, "pricing", params)
@@ -397,7 +398,7 @@ def test_every_number_dependent_sentence_matches_its_numbers_in_every_scenario(s
         central, pr.implied_annual_decline(0.04, 0.004, 3), params["serving_cost_decline_per_year"]
     )
     frame = pr.project_deflation_cases(population, settings_, params["deflation_years"], cases)
-    text = report.deflation_sentence(frame, params["deflation_years"], "the pace")
+    text = present.deflation_sentence(frame, params["deflation_years"], "the pace")
     equal = abs(central - params["serving_cost_decline_per_year"]) < 1e-12
     assert ("the pass-through case" in text) == equal
     credits = frame[(frame["strategy"] == "credits") & (frame["case"] == "central")].iloc[0]
@@ -413,19 +414,19 @@ def test_every_number_dependent_sentence_matches_its_numbers_in_every_scenario(s
     conversion = data.fact("freemium_conversion_rate")
     band = (float(conversion["low"]), float(conversion["high"]))
     figures = pr.compute_headline_figures(population, settings_, cases[0], params["deflation_years"], 0.004, [0.5, 1.0])
-    phrase = report.breakeven_phrase(figures["breakeven_default"], "x", band)
-    assert report.band_position(figures["breakeven_default"], band) in phrase
+    phrase = present.breakeven_phrase(figures["breakeven_default"], "x", band)
+    assert present.band_position(figures["breakeven_default"], band) in phrase
     assert ("above" in phrase) == (figures["breakeven_default"] > band[1])
 
     comparison = pr.compare_strategies(pr.run_all_strategies(population, settings_))
     cv = comparison.set_index("strategy")["revenue_cv"]
-    names = report.strategy_names(data)
-    sentence = report.steadiness_sentence(comparison, names, "x")
+    names = present.strategy_names(data)
+    sentence = present.steadiness_sentence(comparison, names, "x")
     steady = sentence.split(";")[0]
     for strategy in pr.STRATEGIES:
         assert (names[strategy] in steady) == (abs(cv[strategy] - cv.min()) <= pr.TIE_TOLERANCE), strategy
 
-    basis = report.cost_basis_sentence(params["cost_per_generation_usd"], 0.40, 1.0, 0.60)
+    basis = present.cost_basis_sentence(params["cost_per_generation_usd"], 0.40, 1.0, 0.60)
     assert ("an assumption of ours" in basis) == (params["cost_per_generation_usd"] == 0.40)
 
 
@@ -436,9 +437,9 @@ def test_every_number_dependent_sentence_matches_its_numbers_in_every_scenario(s
         (lambda: pr.deflation_cases(0.4, 0.5, -0.1), "cost_decline = -0.1 is not allowed: must be a share"),
         (lambda: pr.rank_with_tolerance(pd.Series([1.0]), True, abs_tol=-1.0), "abs_tol = -1.0 is not allowed"),
         (lambda: pr.seed_spread(lambda s: None, [1]), r"seeds = \[1\] is not allowed: need at least 2 distinct seeds"),
-        (lambda: report.supported_share_decimals(-0.1), "sd = -0.1 is not allowed: must be a number >= 0"),
-        (lambda: report.band_position(0.1, (0.05, 0.02)), r"band = \(0.05, 0.02\) is not allowed: need low <= high"),
-        (lambda: report.join_names([]), "items is empty"),
+        (lambda: common.supported_share_decimals(-0.1), "sd = -0.1 is not allowed: must be a number >= 0"),
+        (lambda: present.band_position(0.1, (0.05, 0.02)), r"band = \(0.05, 0.02\) is not allowed: need low <= high"),
+        (lambda: common.join_names([]), "items is empty"),
         (
             lambda: pr.compute_headline_figures(
                 small_population(n_users=10, n_months=2),

@@ -6,13 +6,14 @@ import re
 
 import pytest
 
-from analysis import questions
-from analysis.artifacts import read_outputs
-from analysis.build import questions_markdown
 from analysis.parameters import CHAPTERS
-from analysis.report import ARCHETYPE_NAMES, strategy_names
-from analysis.runs import list_scenarios
-from analysis.site import key_figure_rows
+from analysis.pipeline.artifacts import read_outputs
+from analysis.pipeline.build import questions_markdown
+from analysis.pipeline.site import key_figure_rows
+from analysis.present import questions
+from analysis.present.common import ARCHETYPE_NAMES
+from analysis.present.pricing import strategy_names
+from analysis.reruns.runs import list_scenarios
 
 NUMBER = re.compile(r"-?\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?:%|B|M|K|bn| pp)?")
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import REPO_ROOT
 from analysis.data import load_dataset
+from analysis.paths import REPO_ROOT
 
 pytestmark = pytest.mark.build
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import runs
-from analysis.build import REPO_ROOT
-from analysis.folders import process_token
+from analysis.paths import REPO_ROOT
+from analysis.pipeline.folders import process_token
+from analysis.reruns import runs
 
 pytestmark = pytest.mark.build
 
@@ -388,8 +388,8 @@ def test_a_broken_scenario_is_named_and_the_others_still_listed(tmp_path, monkey
 def test_a_full_or_read_only_runs_folder_exits_2_before_any_work(tmp_path, monkeypatch, capsys):
     import errno
 
-    from analysis import folders
     from analysis.__main__ import main
+    from analysis.pipeline import folders
 
     monkeypatch.setattr(runs, "RUNS_DIR", tmp_path / "runs")
     monkeypatch.setattr(runs, "BUILD_DIR", tmp_path)

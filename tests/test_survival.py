@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from analysis import survival as sv
+from analysis.models import survival as sv
 
 
 @pytest.fixture(scope="module")

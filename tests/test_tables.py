@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.tables import escape_markdown, fmt_usd, myst_table
+from analysis.present.tables import escape_markdown, fmt_usd, myst_table
 
 
 @pytest.mark.parametrize(
@@ -38,8 +38,8 @@ def test_escape_markdown_joins_lines():
 def test_a_cited_or_code_cell_is_markup_on_the_page_and_plain_text_in_the_data():
     """Issue 11, item 12: a source shows as its title with a citation link, a parameter name as code; the CSV
     (TABLE_MIME rows) carries the plain text."""
-    from analysis.report import TableBlock
-    from analysis.tables import cite_cell, code_cell
+    from analysis.present.common import TableBlock
+    from analysis.present.tables import cite_cell, code_cell
 
     frame = pd.DataFrame({"Source": [cite_cell("The Seven Business Models", "genai_2026")],
                           "Name": [code_cell("free_cap")], "Note": ["a_b *c*"]})  # fmt: skip
@@ -53,9 +53,9 @@ def test_a_cited_or_code_cell_is_markup_on_the_page_and_plain_text_in_the_data()
 
 def test_numbers_for_people():
     """$142 ($37–$609) not $142.20 [$37.34–$608.53]; never '-0'; '<0.1%' not '0.0%' for a positive probability."""
-    from analysis.report import _interval
-    from analysis.tables import fmt_number, fmt_share_bounded, fmt_usd_approx
+    from analysis.present.common import fmt_interval
+    from analysis.present.tables import fmt_number, fmt_share_bounded, fmt_usd_approx
 
-    assert _interval(142.2, 37.34, 608.53, fmt_usd_approx) == "$142 ($37–$609)"
+    assert fmt_interval(142.2, 37.34, 608.53, fmt_usd_approx) == "$142 ($37–$609)"
     assert fmt_number(-0.04, 1) == "0" and fmt_number(-0.4, 0) == "0" and fmt_number(-1.25, 1) == "-1.2"
     assert fmt_share_bounded(0.0004) == "<0.1%" and fmt_share_bounded(0.0006) == "0.1%"

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from analysis.build import REPO_ROOT
+from analysis.paths import REPO_ROOT
 
 pytestmark = pytest.mark.build
 

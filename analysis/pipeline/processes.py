@@ -29,7 +29,7 @@ def die_with_parent(parent_pid: int, signum: int = signal.SIGKILL) -> None:
 
     SIGKILL by default: a parent that died without cleaning up (kill -9) cannot wait for its children
     to clean up either, and a Python handler may not run at once; their temporary folders are removed
-    by the next command (:func:`analysis.folders.remove_stale`), a kernel ends by its own parent poller.
+    by the next command (:func:`analysis.pipeline.folders.remove_stale`), a kernel ends by its own parent poller.
     """
     if sys.platform.startswith("linux"):
         with contextlib.suppress(AttributeError, OSError):
@@ -107,7 +107,7 @@ def stop_on_terminate() -> Iterator[None]:
 def jupyter_book_command(parent_pid: int) -> list[str]:
     """The command that runs Jupyter Book in a child that ends when ``parent_pid`` does."""
     code = (
-        "from analysis.processes import die_with_parent; "
+        "from analysis.pipeline.processes import die_with_parent; "
         f"die_with_parent({parent_pid}); "
         "from jupyter_book.cli.main import main; main()"
     )

@@ -20,12 +20,12 @@ from typing import Any
 import altair as alt
 import vl_convert
 
-from analysis.figure_blocks import Edition, Source, cite_text, figure_block, table_block
+from analysis.paths import ASSETS_DIR
+from analysis.present.figure_blocks import Edition, Source, cite_text, figure_block, table_block
 
 BUNDLE_NAME = "vega-bundle.js"
 CSS_NAME = "report.css"
 JS_NAME = "report.js"
-ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 FAVICON_NAME = "favicon.svg"
 # A favicon of our own stops browsers asking for /favicon.ico, which the static site does not have.
 FAVICON_SVG = (
@@ -167,7 +167,7 @@ def _sources(ids: tuple[str, ...]) -> tuple[Source, ...]:
 
 def _data_table(element: str) -> str:
     """A chart's data as a table, titled and formatted as the chart shows it: the chart's text equivalent."""
-    from analysis.charts import chart_table, spec_from_chart_html
+    from analysis.present.charts import chart_table, spec_from_chart_html
 
     spec = spec_from_chart_html(element) or spec_from_chart_html(html.unescape(element))
     headers, rows = chart_table(spec) if spec else ([], [])

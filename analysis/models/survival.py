@@ -731,6 +731,49 @@ def edge_value_to_lab(
     }
 
 
+def correlation_grid(rho: float) -> list[float]:
+    """The price-cost correlations the chapter compares: none, moderate, the edition's and near-perfect.
+
+    Examples
+    --------
+    >>> correlation_grid(0.8)
+    [0.0, 0.5, 0.8, 0.95]
+    >>> correlation_grid(0.5)
+    [0.0, 0.5, 0.95]
+    """
+    return sorted({0.0, 0.5, round(rho, 3), 0.95})
+
+
+def breakeven_horizons(end_year: int) -> list[int]:
+    """The horizons to which sustained break-even is measured: the projection's end, 2035 and 2040 (or the end).
+
+    Examples
+    --------
+    >>> breakeven_horizons(2032)
+    [2032, 2035, 2040]
+    >>> breakeven_horizons(2038)
+    [2038, 2040]
+    """
+    return sorted({end_year, max(end_year, 2035), max(end_year, 2040)})
+
+
+def funding_need_usd_bn(projection: Projection) -> float:
+    """Cumulative funding a lab needs from outside to stay solvent: its deepest cash shortfall (first draw),
+    zero if its cash never runs out."""
+    return -min(0.0, float(projection.cash_without_new_capital[0].min()))
+
+
+def commitment_years_by_scenario(
+    dataset: Dataset, commitments_usd_bn: float, start_year: int, end_year: int, archetype: str = "frontier_leader"
+) -> dict[str, float]:
+    """Years of the archetype's base-case revenue in ``end_year`` that ``commitments_usd_bn`` equal, by scenario."""
+    years = {}
+    for scenario in ("base", "optimistic", "pessimistic"):
+        projection = project_lab(base_inputs(lab_input_table(dataset, archetype, scenario)), start_year, end_year)
+        years[scenario] = float(years_of_revenue(commitments_usd_bn, projection.revenue[0, -1]))
+    return years
+
+
 def years_of_revenue(commitments_usd_bn: float, revenue_usd_bn: FloatArray) -> FloatArray:
     """How many years of a given annual revenue a commitment represents.
 
@@ -1216,7 +1259,7 @@ def question_figures(
     archetype_names: Mapping[str, str],
     decimals: int = 0,
 ) -> list[dict[str, object]]:
-    """Key figures the Questions page answers from (see :func:`analysis.report.record_key_figures`).
+    """Key figures the Questions page answers from (see ``ChapterContext.record_key_figures``).
 
     From the base projection: the first year's operating cash flow, training's share of that year's costs,
     the cost lines growing faster than revenue in the second year, and the first profitable year; from

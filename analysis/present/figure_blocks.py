@@ -3,7 +3,7 @@ Download / Cite tabs.
 
 The tabs are sphinx-design's (radio inputs and CSS, no JavaScript), so they work from ``file://``,
 without JavaScript and in print, where only the chart or table shows. The functions here build the
-HTML from what the page already holds; :mod:`analysis.sphinx_site` applies them to every chapter.
+HTML from what the page already holds; :mod:`analysis.pipeline.sphinx_site` applies them to every chapter.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ import threading
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from analysis.paths import REPO_ROOT
+
 IDLE_SECONDS = float(os.environ.get("GENAI_REPORT_WARM_IDLE_SECONDS", "300"))
 SOCKET_NAME = ".rerun.sock"
 WARM_COMMANDS = ("run",)
@@ -45,7 +46,7 @@ def socket_path(build_dir: Path) -> Path:
 
 
 def build_dir_from_environment() -> Path:
-    """The build folder, as :mod:`analysis.runs` computes it, without importing it."""
+    """The build folder, as :mod:`analysis.reruns.runs` computes it, without importing it."""
     return Path(os.environ.get("GENAI_REPORT_BUILD_DIR", REPO_ROOT / "_build")).absolute()
 
 
@@ -141,7 +142,7 @@ def start_warm_process() -> None:
     finally:
         probe.close()
     subprocess.Popen(
-        [sys.executable, "-m", "analysis.warm"],
+        [sys.executable, "-m", "analysis.reruns.warm"],
         cwd=REPO_ROOT,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -169,7 +170,11 @@ def _import_everything() -> None:
     import vl_convert  # noqa: F401
 
     import analysis.__main__  # noqa: F401
-    from analysis import business_models, charts, inprocess, pricing, report, runs, sphinx_site, survival  # noqa: F401
+    from analysis.models import business_models, pricing, survival  # noqa: F401
+    from analysis.pipeline import inprocess, sphinx_site  # noqa: F401
+    from analysis.present import charts  # noqa: F401
+    from analysis.present.chapters import business_models as _bm  # noqa: F401
+    from analysis.reruns import runs  # noqa: F401
 
     inprocess.register_engine()
 

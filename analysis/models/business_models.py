@@ -42,7 +42,7 @@ from scipy.special import ndtr
 
 from analysis.data import WIDE_RANGE_RATIO, Dataset, MidpointRule, central_value, fact_range
 from analysis.parameters import get_chapter
-from analysis.tables import fmt_number, fmt_share, fmt_usd
+from analysis.present.tables import fmt_number, fmt_share, fmt_usd
 
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = float | FloatArray
@@ -79,6 +79,21 @@ def check_settings(annual_discount_rate: float, cac_multiplier: float = 1.0, chu
     ):
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
             raise ValueError(f"{name} = {value!r} is not allowed: must be a number >= {low:g} and <= {high:g}")
+
+
+def free_users_per_payer(conversion: float) -> float:
+    """Free users carried by each paying user at a free-to-paid ``conversion`` share.
+
+    Examples
+    --------
+    At the reported midpoint of 2-5% conversion, 3.5%, each payer carries about 27.6 free users.
+
+    >>> round(free_users_per_payer(0.035), 1)
+    27.6
+    """
+    if not 0 < conversion <= 1:
+        raise ValueError(f"conversion = {conversion!r} is not allowed: must be in (0, 1]")
+    return (1 - conversion) / conversion
 
 
 def gross_margin(price_usd: ArrayLike, cost_usd: ArrayLike) -> ArrayLike:
@@ -1360,7 +1375,7 @@ def modelling_choices(dataset: Dataset, defaults: Mapping[str, Any]) -> pd.DataF
 def question_figures(margins: pd.DataFrame, unit_economics: pd.DataFrame, claims: pd.DataFrame) -> list[dict[str, Any]]:
     """Key figures that the readers' questions are answered from: names as text, numbers as values.
 
-    Returns dictionaries for :func:`analysis.report.record_key_figures`: ``key``, ``value``, ``unit``,
+    Returns dictionaries for ``ChapterContext.record_key_figures``: ``key``, ``value``, ``unit``,
     ``text`` and a memo ``sentence``.
 
     Examples

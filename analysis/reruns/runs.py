@@ -28,18 +28,17 @@ from typing import Any
 
 import numpy as np
 
-from analysis.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
-from analysis.build import REPO_ROOT, BuildError, _tree_digest, code_version, execute_notebooks, execution_key
-from analysis.data import DATA_DIR, load_dataset
-from analysis.folders import claim, make_temporary, remove_stale, written_in_place
-from analysis.inputs import MAX_VALUE_CHARS, UsageError, load_yaml_mapping, parse_assignments
+from analysis.data import load_dataset
 from analysis.parameters import CHAPTERS, Chapter, ParameterError, bounded_repr, get_chapter, validate_parameters
-from analysis.processes import worker_pool
-from analysis.run_page import render_run_page
-from analysis.site import figure_names
+from analysis.paths import BUILD_DIR, DATA_DIR, REPO_ROOT
+from analysis.pipeline.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
+from analysis.pipeline.build import BuildError, code_version, execute_notebooks, execution_key, tree_digest
+from analysis.pipeline.folders import claim, make_temporary, remove_stale, written_in_place
+from analysis.pipeline.processes import worker_pool
+from analysis.pipeline.site import figure_names
+from analysis.reruns.inputs import MAX_VALUE_CHARS, UsageError, load_yaml_mapping, parse_assignments
+from analysis.reruns.run_page import render_run_page
 
-# Tests (and readers who want their runs elsewhere) set GENAI_REPORT_BUILD_DIR.
-BUILD_DIR = Path(os.environ.get("GENAI_REPORT_BUILD_DIR", REPO_ROOT / "_build"))
 RUNS_DIR = BUILD_DIR / "runs"
 SCENARIOS_DIR = DATA_DIR / "scenarios"
 RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # matched whole, with fullmatch
@@ -176,7 +175,7 @@ def check_run_name(name: str) -> str:
 
 def data_version(data_dir: Path = DATA_DIR) -> str:
     """Digest of every data file, so a manifest says which data a run used."""
-    return "sha256:" + _tree_digest(data_dir)[:16]
+    return "sha256:" + tree_digest(data_dir)[:16]
 
 
 def execute_chapter(chapter_name: str, params: Mapping[str, Any], out_dir: Path, cache_dir: Path) -> tuple[Path, bool]:
@@ -558,7 +557,7 @@ def _sweep_chart(rows: list[dict[str, Any]], names: list[str], folder: Path) -> 
     import pandas as pd
     import vl_convert
 
-    from analysis import charts
+    from analysis.present import charts
 
     charts.enable()
     frame = pd.DataFrame(rows).dropna(subset=["value"])
@@ -612,5 +611,5 @@ __all__ = [
 ]
 
 
-def _print_progress(message: str) -> None:
+def print_progress(message: str) -> None:
     print(f"  … {message}", file=sys.stderr, flush=True)

@@ -26,12 +26,19 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.data import DATA_DIR, load_dataset
-from analysis.folders import FolderError, claim, make_temporary, move_into_place, remove_stale, written_in_place
+from analysis.data import load_dataset
 from analysis.parameters import CHAPTERS
-from analysis.processes import jupyter_book_command, worker_pool
+from analysis.paths import DATA_DIR, PACKAGE_DIR, REPO_ROOT
+from analysis.pipeline.folders import (
+    FolderError,
+    claim,
+    make_temporary,
+    move_into_place,
+    remove_stale,
+    written_in_place,
+)
+from analysis.pipeline.processes import jupyter_book_command, worker_pool
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 BOOK_FILES = ("_config.yml", "_toc.yml")
 
 
@@ -93,7 +100,7 @@ def _execute_one(task: tuple[str, str, dict[str, Any], str, str, bool]) -> str |
 
     The notebook runs in the folder of ``target``, so files it writes (downloads) land beside it.
     A failed notebook, with its traceback in the failing cell, is kept in ``failed_dir``. With
-    ``in_process`` the code cells run in this process (:mod:`analysis.inprocess`), not in a kernel.
+    ``in_process`` the code cells run in this process (:mod:`analysis.pipeline.inprocess`), not in a kernel.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -101,7 +108,7 @@ def _execute_one(task: tuple[str, str, dict[str, Any], str, str, bool]) -> str |
     source, target, parameters, label, failed_dir, in_process = task
     kept = Path(failed_dir) / Path(source).name
     if in_process:
-        from analysis.inprocess import register_engine
+        from analysis.pipeline.inprocess import register_engine
 
         engine = {"engine_name": register_engine(), "request_save_on_cell_execute": False}
     else:
@@ -145,9 +152,6 @@ def _keep(target: str, kept: Path) -> Path:
     kept.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(target, kept)
     return kept
-
-
-PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 # A named edition is executed under this placeholder and its name written in when the result is
@@ -197,7 +201,7 @@ _TABLE_CELL = re.compile(r"^(?:\* |  )- ")
 def _name_edition(value: Any, edition: str, markdown: bool = False) -> Any:
     """``value`` (a notebook's JSON) with the placeholder replaced by the edition's name.
 
-    In Markdown the name is escaped inside table cells (as :func:`analysis.tables.myst_table` escapes
+    In Markdown the name is escaped inside table cells (as :func:`analysis.present.tables.myst_table` escapes
     every cell) and written as it is in captions and prose, exactly as executing under the name would.
     """
     if isinstance(value, str):
@@ -205,7 +209,7 @@ def _name_edition(value: Any, edition: str, markdown: bool = False) -> Any:
             return value
         if not markdown:
             return value.replace(EDITION_PLACEHOLDER, edition)
-        from analysis.tables import escape_markdown
+        from analysis.present.tables import escape_markdown
 
         escaped = escape_markdown(edition)
         return "".join(
@@ -243,7 +247,7 @@ class CacheEntry:
 
 def cache_entries(cache_dir: Path) -> list[CacheEntry]:
     """The complete entries of an execution cache, least recently used first."""
-    from analysis.folders import folder_size_bytes
+    from analysis.pipeline.folders import folder_size_bytes
 
     entries = []
     if not cache_dir.is_dir():
@@ -380,9 +384,10 @@ def report_version() -> str:
 
 
 def questions_markdown(dataset: Any, rows: list[dict[str, Any]], outputs: list[Any]) -> str:
-    """The Questions page of this edition, answered from its key figures (see :mod:`analysis.questions`)."""
-    from analysis import questions
-    from analysis.report import ARCHETYPE_NAMES, strategy_names
+    """The Questions page of this edition, answered from its key figures (see :mod:`analysis.present.questions`)."""
+    from analysis.present import questions
+    from analysis.present.common import ARCHETYPE_NAMES
+    from analysis.present.pricing import strategy_names
 
     parameters = {o.chapter: o.parameters for o in outputs}
     built = questions.answers(dataset, rows, parameters, strategy_names(dataset), ARCHETYPE_NAMES)
@@ -393,8 +398,8 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
     """Downloads, key-figures page, methods page, data package, and the extra pages in the table of contents."""
     import yaml
 
-    from analysis.business_models import source_disagreements
-    from analysis.site import (
+    from analysis.models.business_models import source_disagreements
+    from analysis.pipeline.site import (
         intro_findings,
         key_figure_rows,
         key_figures_page,
@@ -442,7 +447,7 @@ def _add_favicon_to_redirect(index: Path) -> None:
             index.write_text('<link rel="icon" href="_static/favicon.svg" />\n' + text, encoding="utf-8")
 
 
-def _tree_digest(folder: Path) -> str:
+def tree_digest(folder: Path) -> str:
     """Digest of every file's path and bytes under ``folder`` (caches of compiled Python left out)."""
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
@@ -575,7 +580,7 @@ def build_book(
                               progress=progress)  # fmt: skip
             # Everything the site is made from is in the stage now (executed notebooks, sources, data copies
             # come next from these): with the package code, it decides whether anything must be rendered.
-            site_key = _tree_digest(stage) + ":" + _tree_digest(PACKAGE_DIR)
+            site_key = tree_digest(stage) + ":" + tree_digest(PACKAGE_DIR)
             key_file = output_dir / ".html-key"
             if final.exists() and key_file.exists() and key_file.read_text() == site_key:
                 # Nothing the site is made from has changed since the last build: keep it as it is.

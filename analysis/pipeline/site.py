@@ -19,7 +19,9 @@ from typing import Any
 import nbformat
 import pandas as pd
 
-from analysis.artifacts import (
+from analysis.data import SCHEMAS, WIDE_RANGE_RATIO, Dataset, central_value
+from analysis.parameters import CHAPTERS
+from analysis.pipeline.artifacts import (
     ChapterOutputs,
     figure_captions,
     numbering,
@@ -27,9 +29,7 @@ from analysis.artifacts import (
     write_chart_files,
     write_table_csv,
 )
-from analysis.data import SCHEMAS, WIDE_RANGE_RATIO, Dataset, central_value
-from analysis.parameters import CHAPTERS
-from analysis.tables import code_cell, escape_markdown, fmt_share, fmt_usd, myst_table
+from analysis.present.tables import code_cell, escape_markdown, fmt_share, fmt_usd, myst_table
 
 REPORT_TITLE = "The Economics of Generative AI"
 DOWNLOADS = "downloads"
@@ -171,7 +171,7 @@ def interval_text(row: dict[str, Any]) -> str:
     >>> interval_text({"low": 0.17, "high": 160.0, "unit": "multiple", "interval": "the input ranges"})
     '0.17–160, the input ranges'
     """
-    from analysis.business_models import fmt_significant
+    from analysis.models.business_models import fmt_significant
 
     digits = next((d for d in (0, 1, 2) if fmt_share(row["low"] or 0, d) != fmt_share(row["high"] or 0, d)), 3)
 
@@ -189,7 +189,7 @@ def interval_text(row: dict[str, Any]) -> str:
 
 def modelling_choices(dataset: Dataset) -> pd.DataFrame:
     """Every chapter's modelling choices with their computed effects, for the Methods page."""
-    from analysis import business_models, pricing, survival
+    from analysis.models import business_models, pricing, survival
     from analysis.parameters import get_chapter
 
     frames = [
@@ -203,8 +203,8 @@ def modelling_choices(dataset: Dataset) -> pd.DataFrame:
 def methods_page(dataset: Dataset, disagreements: Any, choices: pd.DataFrame | None = None) -> str:
     """The methods page (MyST): the modelling choices and their effects, every assumption with its rationale,
     every correction and disagreement."""
-    from analysis.charts import format_d3
-    from analysis.report import entity_name, metric_label, source_cell
+    from analysis.present.charts import format_d3
+    from analysis.present.common import entity_name, metric_label, source_cell
 
     facts = dataset["facts"]
     assumptions = facts[facts["kind"] == "assumption"]
@@ -398,7 +398,7 @@ LICENCES = ("CC-BY-4.0", "MIT")  # text and data, code: as LICENSE says
 def citation_metadata(config: dict[str, Any]) -> dict[str, str]:
     """What a citation of this build names, from the staged ``_config.yml``: title, authors, edition,
     version, commit, build date and the site's address."""
-    from analysis.figure_blocks import Edition
+    from analysis.present.figure_blocks import Edition
 
     edition = Edition.from_banner(str(config["sphinx"]["config"]["genai_report_banner"]))
     return {
@@ -513,7 +513,7 @@ def write_citation_files(stage: Path, downloads: Path) -> dict[str, str]:
 def intro_findings(outputs: Sequence[ChapterOutputs]) -> str:
     """The introduction's Key findings (MyST): the findings each chapter marks as leading the report,
     in chapter order, each linking to its figure or table in the chapter."""
-    from analysis.report import findings_markdown
+    from analysis.present.common import findings_markdown
 
     lead = [f for chapter_outputs in outputs for f in chapter_outputs.findings if f.get("lead")]
     if not 3 <= len(lead) <= 5:

@@ -1,7 +1,7 @@
 """Charts: one altair theme for the whole book, one function per chart kind.
 
 Charts are rendered on the site by Vega-Embed from the site's own copy of the Vega
-libraries (see :mod:`analysis.sphinx_site`), never from a CDN. :func:`enable` registers a
+libraries (see :mod:`analysis.pipeline.sphinx_site`), never from a CDN. :func:`enable` registers a
 renderer whose HTML holds, for each chart, a static SVG (what a reader without JavaScript,
 a printer or a feed reader sees) and the Vega-Lite spec as inert JSON; the site's one
 classic script (``report.js``) replaces the static SVG by the live chart. No script is
@@ -78,7 +78,7 @@ def theme_config() -> dict[str, Any]:
 def _chart_html(spec: dict[str, Any]) -> str:
     """HTML for one chart: a container with a static SVG and the spec as JSON, and no script of its own.
 
-    The site's ``report.js`` (a classic script, see :mod:`analysis.sphinx_site`) draws the live chart
+    The site's ``report.js`` (a classic script, see :mod:`analysis.pipeline.sphinx_site`) draws the live chart
     into ``.vega-live`` and hides the static SVG; without JavaScript, or in print, the SVG is the chart.
     """
     payload = json.dumps(spec, sort_keys=True, separators=(",", ":"))

@@ -1,6 +1,6 @@
 """What an executed chapter notebook holds: its key figures, its tables and its charts.
 
-Notebooks glue every table (with its cells under :data:`analysis.report.TABLE_MIME`) and
+Notebooks glue every table (with its cells under :data:`analysis.present.common.TABLE_MIME`) and
 chart (HTML carrying its Vega-Lite spec) and emit their key figures as one JSON output. This
 module reads them back, so re-runs and the site's downloads are written from exactly what
 the notebook computed.
@@ -35,8 +35,8 @@ def read_outputs(path: Path | str) -> ChapterOutputs:
     # Imported here: the command line checks its input before it pays for the presentation layer.
     import nbformat
 
-    from analysis.charts import spec_from_chart_html
-    from analysis.report import KEY_FIGURES_MIME, TABLE_MIME
+    from analysis.present.charts import spec_from_chart_html
+    from analysis.present.common import KEY_FIGURES_MIME, TABLE_MIME
 
     notebook = nbformat.read(str(path), as_version=4)
     tables: dict[str, dict[str, Any]] = {}
@@ -164,7 +164,7 @@ def write_table_csv(table: dict[str, Any], path: Path) -> Path:
 def titled_spec(spec: dict[str, Any], title: Sequence[str], notes: Sequence[str]) -> dict[str, Any]:
     """The chart as exported for a document: drawn at the static width, its title (figure number and caption)
     above it and its notes (source, edition, address) beneath the title, so the picture is citable alone."""
-    from analysis.charts import INK, STATIC_WIDTH_PX
+    from analysis.present.charts import INK, STATIC_WIDTH_PX
 
     exported = dict(spec)
     if exported.get("width", "container") == "container":

@@ -452,6 +452,26 @@ def sweep_tier_caps(
     return pd.DataFrame(rows)
 
 
+# The tier-cap sweep: each tier's cap from a tenth to four times its declared value, evenly on a log scale.
+CAP_MULTIPLIERS = np.geomspace(0.1, 4.0, 13)
+
+
+def breakeven_axes(cost_usd: float, free_cap: float, alt_cost_usd: float) -> tuple[list[float], list[float]]:
+    """Free-tier sizes and costs per generation of the freemium break-even grid.
+
+    The costs span a tenth to two and a half times the chapter's cost, plus the alternative cost
+    (the article's 2026 price); the free tiers span none to 50 generations a month, plus the chapter's.
+
+    Examples
+    --------
+    >>> breakeven_axes(0.40, 5.0, 0.02)
+    ([0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0], [0.02, 0.04, 0.1, 0.4, 1.0])
+    """
+    costs = sorted({round(cost_usd / 10, 6), round(cost_usd / 4, 6), cost_usd, round(cost_usd * 2.5, 6), alt_cost_usd})
+    free_caps = sorted({0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, float(free_cap)})
+    return free_caps, costs
+
+
 def implied_annual_decline(start_price: float, end_price: float, years: float) -> float:
     """Constant annual rate of decline taking ``start_price`` to ``end_price`` in ``years``.
 
@@ -984,7 +1004,7 @@ def question_figures(
     deflation_cases_frame: pd.DataFrame, names: Mapping[str, str], central_decline: float, years: int
 ) -> list[dict[str, Any]]:
     """Key figures the Questions page answers from: each strategy's margin now and after ``years`` of the
-    central decline, and the central rate itself (see :func:`analysis.report.record_key_figures`).
+    central decline, and the central rate itself (see ``ChapterContext.record_key_figures``).
 
     Examples
     --------

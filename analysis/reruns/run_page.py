@@ -20,9 +20,9 @@ from typing import Any
 
 from docutils.parsers.rst import Directive
 
-from analysis.artifacts import ChapterOutputs, numbering
 from analysis.parameters import CHAPTERS
-from analysis.sphinx_site import mark_table_columns
+from analysis.pipeline.artifacts import ChapterOutputs, numbering
+from analysis.pipeline.sphinx_site import mark_table_columns
 
 _CAPTION = re.compile(
     r'(<(table|figure)\b[^>]*\bid="((?:tbl|fig)-[^"]+)"[^>]*>.*?)(<caption>|<figcaption>\s*<p>)', re.S
@@ -245,7 +245,7 @@ def render_run_page(
     )
     target.write_text(page, encoding="utf-8")
     if bundle_cache is None:
-        from analysis.runs import BUILD_DIR
+        from analysis.paths import BUILD_DIR
 
         bundle_cache = BUILD_DIR / ".vega-static"
     copy_site_assets(target.parent, bundle_cache)
@@ -264,7 +264,8 @@ def _source_line(sources: Any, key: str) -> str:
 
 def copy_site_assets(folder: Path, bundle_cache: Path) -> None:
     """The site's Vega bundle, script and stylesheet, beside a standalone page in ``folder``."""
-    from analysis.sphinx_site import ASSETS_DIR, BUNDLE_NAME, CSS_NAME, JS_NAME, write_bundle
+    from analysis.paths import ASSETS_DIR
+    from analysis.pipeline.sphinx_site import BUNDLE_NAME, CSS_NAME, JS_NAME, write_bundle
 
     shutil.copy2(write_bundle(bundle_cache), folder / BUNDLE_NAME)
     for name in (CSS_NAME, JS_NAME):

@@ -1,0 +1,1 @@
+"""Pure computation of the three chapters: business models, pricing, lab survival."""

@@ -1,0 +1,1 @@
+"""Presentation: formatting, tables, charts, glued text and each chapter's sections."""

@@ -1,0 +1,149 @@
+"""The chapters' in-page explorers: grids computed by the models, shipped as Vega-Lite data with sliders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from analysis.data import Dataset
+from analysis.parameters import get_chapter
+from analysis.present import charts
+
+
+@dataclass(frozen=True)
+class Explorer:
+    """An explorer's chart and what its caption states: grid points and the sliders' ranges."""
+
+    chart: Any
+    points: int
+    grid_text: str
+
+
+def explorer_sliders(
+    chapter: str, names: Sequence[str], params: Mapping[str, Any]
+) -> list[tuple[str, str, tuple[float, ...], float]]:
+    """``(param_name, column, grid, start)`` per slider, from the parameters' declared explorer ranges; the
+    start is this edition's value (the nearest grid point)."""
+    sliders = []
+    for name in names:
+        grid = get_chapter(chapter).parameter(name).explorer_values()
+        start = min(grid, key=lambda v: abs(v - float(params[name])))
+        sliders.append((name, name, grid, start))
+    return sliders
+
+
+def _command(chapter: str, sliders: Sequence[tuple[str, str, tuple[float, ...], float]], digits: int = 2) -> str:
+    """A Vega expression: the re-run command for the sliders' values."""
+    parts = " + ".join(f"' \\\\\\n    -p {name}=' + format({name}, '.{digits}~f')" for name, _, _, _ in sliders)
+    return f"'python -m analysis run {chapter}' + {parts} + ' \\\\\\n    --name explore'"
+
+
+def _grid_text(sliders: Sequence[tuple[str, str, tuple[float, ...], float]]) -> str:
+    def one(name: str, g: tuple[float, ...]) -> str:
+        return (
+            f"`{name}` from {g[0]:g} to {g[-1]:g} in steps of {g[1] - g[0]:g}" if len(g) > 1 else f"`{name}` {g[0]:g}"
+        )
+
+    return "; ".join(one(name, g) for name, _, g, _ in sliders)
+
+
+def survival_explorer(dataset: Dataset, params: Mapping[str, Any], decimals: int) -> Explorer:
+    """The survival chapter's explorer: both headline probabilities by year over the three scaled inputs."""
+    from analysis.models import survival as sv
+
+    names = [f"{name}_scale" for name in sv.EXPLORER_INPUTS]
+    sliders = explorer_sliders("survival", names, params)
+    grid = sv.explorer_grid(
+        dataset, params["archetype"], params["scenario"],
+        {name.removesuffix("_scale"): g for name, _, g, _ in sliders},
+        params["n_draws"], params["seed"], params["price_cost_correlation"], params["start_year"], params["end_year"],
+    )  # fmt: skip
+    lines = {"p_breakeven_by_year": "P(sustained break-even)", "p_cash_lasts": "P(cash lasts, no new capital)"}
+    wide = grid.rename(columns=lines)
+    labels = {
+        "growth_initial_scale": "First-year revenue growth ×",
+        "training_growth_scale": "Training-spend growth ×",
+        "api_price_elasticity_scale": "API price elasticity ×",
+    }
+    chart = charts.chart_explorer_lines(
+        wide, "year", list(lines.values()), sliders, labels,
+        description="Explorer: probability of sustained break-even and of cash lasting without new capital, by year, "
+        "for the chapter's lab with three of its inputs scaled by the sliders; dashed lines are the chapter's case.",
+        x_title="Year", y_title="Probability", readout_at=params["headline_year"],
+        command=_command("survival", sliders), y_format=f".{decimals}%",
+    )  # fmt: skip
+    return Explorer(chart, len(grid) // grid["year"].nunique(), _grid_text(sliders))
+
+
+def business_models_explorer(dataset: Dataset, params: Mapping[str, Any]) -> Explorer:
+    """The business-model chapter's explorer: LTV/CAC of the seven models and the four claims' verdicts."""
+    from analysis.models import business_models as bm
+
+    sliders_names = ["cac_multiplier", "churn_multiplier", "annual_discount_rate"]
+    sliders = explorer_sliders("business_models", sliders_names, params)
+    grids = {name: g for name, _, g, _ in sliders}
+    models, claims = bm.explorer_grid(dataset, grids["cac_multiplier"], grids["churn_multiplier"],
+                                      grids["annual_discount_rate"])  # fmt: skip
+    starts = {name: start for name, _, _, start in sliders}
+    at_start = claims
+    for name, start in starts.items():
+        at_start = at_start[(at_start[name] - start).abs() < 1e-9]
+    chapter = dict(zip(at_start["claim_id"], at_start["agrees"], strict=True))
+    names = dict(zip(dataset["business_models"].index, dataset["business_models"]["name"], strict=True))
+    short = {row.Index: f"{names[row.favoured_model_id]} > {names[row.other_model_id]}"
+             for row in dataset["ltv_cac_claims"].itertuples()}  # fmt: skip
+
+    def verdict(agrees: bool) -> str:
+        return "agrees" if agrees else "disagrees"
+
+    def verdicts(group: pd.DataFrame) -> str:
+        return " · ".join(
+            f"{short[c]}: {verdict(a)}" + ("" if a == chapter[c] else f" (chapter: {verdict(chapter[c])})")
+            for c, a in zip(group["claim_id"], group["agrees"], strict=True)
+        )
+
+    notes = claims.groupby(sliders_names, sort=False).apply(verdicts, include_groups=False).rename("note").reset_index()
+    labels = {"cac_multiplier": "Acquisition cost ×", "churn_multiplier": "Churn ×",
+              "annual_discount_rate": "Discount rate"}  # fmt: skip
+    chart = charts.chart_explorer_intervals(
+        models, notes, "business_model", "ltv_to_cac", "ltv_to_cac_low", "ltv_to_cac_high", sliders, labels,
+        description="Explorer: base-case LTV/CAC of the seven business models with its interval, under the "
+        "sliders' acquisition cost, churn and discount rate; grey ticks are the chapter's values; the four claims' "
+        "verdicts below.",
+        x_title="LTV/CAC (symmetric log scale)", note="note", command=_command("business_models", sliders),
+    )  # fmt: skip
+    return Explorer(chart, len(notes), _grid_text(sliders))
+
+
+def pricing_explorer(population: Any, params: Mapping[str, Any], band: tuple[float, float]) -> Explorer:
+    """The pricing chapter's explorer: freemium break-even conversion by free tier and cost, against the
+    reader's conversion rate and the typical band."""
+    from analysis.models import pricing as pr
+
+    sliders = explorer_sliders("pricing", ["free_cap", "cost_per_generation_usd", "conversion_rate"], params)
+    caps, costs = sliders[0][2], sliders[1][2]
+    grid = pr.freemium_breakeven_grid(population, caps, costs, params["freemium_paid_price_usd"],
+                                      params["freemium_paid_cap"])  # fmt: skip
+    grid = grid.rename(columns={"free_cap": "free_cap", "cost_per_generation_usd": "cost_per_generation_usd"})
+    start = grid[(grid["free_cap"] - sliders[0][3]).abs().lt(1e-9)
+                 & (grid["cost_per_generation_usd"] - sliders[1][3]).abs().lt(1e-9)]  # fmt: skip
+    chapter_value = float(start["breakeven_conversion"].iloc[0])
+    readout = (
+        "'Break-even conversion: ' + format(datum.breakeven_conversion, '.1%') + "
+        f"' (chapter {chapter_value:.1%})' + '   ' + 'At ' + format(conversion_rate, '.1%') + "
+        "' conversion the free tier ' + (datum.breakeven_conversion <= conversion_rate ? 'pays' : 'does not pay')"
+    )
+    labels = {"free_cap": "Free generations a month", "cost_per_generation_usd": "Cost per generation $",
+              "conversion_rate": "Your conversion rate"}  # fmt: skip
+    chart = charts.chart_explorer_breakeven(
+        grid, "cost_per_generation_usd", "breakeven_conversion", sliders[0], sliders[1], sliders[2], labels, band,
+        description="Explorer: the conversion rate at which freemium breaks even, against the cost of a generation, "
+        "for the free tier the slider sets; the dashed line is the reader's conversion rate, the band the typical "
+        "2-5%.",
+        x_title="Cost per generation (USD)", y_title="Break-even conversion", readout=readout,
+        command=_command("pricing", sliders, digits=3),
+    )  # fmt: skip
+    return Explorer(chart, len(grid), _grid_text(sliders))
