@@ -240,6 +240,23 @@ def _share(name: str, default: float, description: str, fact_id: str, fact_field
     )
 
 
+# The enterprise sales cycle: one fact, used by two chapters (the CAC payback and the enterprise licence).
+SALES_CYCLE = tuple(
+    Parameter(
+        f"enterprise_sales_cycle_months_{field}",
+        float,
+        default,
+        f"{word} enterprise sales cycle, before an account pays",
+        unit="months",
+        minimum=0,
+        maximum=60,
+        fact_id="enterprise_sales_cycle_months",
+        fact_field=field,  # type: ignore[arg-type]
+    )
+    for field, default, word in (("low", 3.0, "shortest"), ("high", 12.0, "longest"))
+)
+
+
 BUSINESS_MODELS = Chapter(
     name="business_models",
     notebook="book/business_models.ipynb",
@@ -301,28 +318,7 @@ BUSINESS_MODELS = Chapter(
             "marketplace_take_rate",
             "high",
         ),
-        Parameter(
-            "enterprise_sales_cycle_months_low",
-            float,
-            3.0,
-            "shortest enterprise sales cycle, added to the CAC payback",
-            unit="months",
-            minimum=0,
-            maximum=60,
-            fact_id="enterprise_sales_cycle_months",
-            fact_field="low",
-        ),
-        Parameter(
-            "enterprise_sales_cycle_months_high",
-            float,
-            12.0,
-            "longest enterprise sales cycle, added to the CAC payback",
-            unit="months",
-            minimum=0,
-            maximum=60,
-            fact_id="enterprise_sales_cycle_months",
-            fact_field="high",
-        ),
+        *SALES_CYCLE,
         Parameter(
             "cac_multiplier",
             float,
@@ -413,6 +409,9 @@ def _number(
                      fact_field="value" if fact_id else None, explorer=explorer)  # fmt: skip
 
 
+# Both simulations (the pricing population and the survival Monte Carlo) start from the same seed.
+SEED = _number("seed", int, 2026, "seed of the random number generator", "", "pricing_seed", maximum=2**32 - 1)
+
 PRICING = Chapter(
     name="pricing",
     notebook="book/pricing.ipynb",
@@ -431,7 +430,7 @@ PRICING = Chapter(
             maximum=2_000_000,
         ),
         _number("n_months", int, 24, "number of simulated months", "months", None, minimum=1, maximum=120),
-        _number("seed", int, 2026, "seed of the random number generator", "", "pricing_seed", maximum=2**32 - 1),
+        SEED,
         _number(
             "spread_seeds",
             int,
@@ -614,28 +613,7 @@ PRICING = Chapter(
             minimum=1,
             maximum=1_000_000,
         ),
-        Parameter(
-            "enterprise_sales_cycle_months_low",
-            float,
-            3.0,
-            "enterprise: shortest sales cycle",
-            unit="months",
-            minimum=0,
-            maximum=60,
-            fact_id="enterprise_sales_cycle_months",
-            fact_field="low",
-        ),
-        Parameter(
-            "enterprise_sales_cycle_months_high",
-            float,
-            12.0,
-            "enterprise: longest sales cycle",
-            unit="months",
-            minimum=0,
-            maximum=60,
-            fact_id="enterprise_sales_cycle_months",
-            fact_field="high",
-        ),
+        *SALES_CYCLE,
         _number(
             "api_list_price_usd",
             float,
@@ -739,10 +717,10 @@ SURVIVAL = Chapter(
             choices=("frontier_leader", "enterprise_challenger", "subscale_lab", "bigtech_lab"),
         ),
         Parameter(
-            "scenario",
+            "outlook",
             str,
             "base",
-            "which scenario's input ranges to use",
+            "which outlook's input ranges to use: the sources' base, optimistic or pessimistic view of the lab",
             choices=("base", "optimistic", "pessimistic"),
         ),
         _number("start_year", int, 2025, "first year of the projection", "year", None, minimum=2025, maximum=2050),
@@ -750,7 +728,7 @@ SURVIVAL = Chapter(
         # Fewer than 1,000 draws leave a standard error above 1.6 points on the headline probabilities;
         # 200,000 is what the chapter serves in about 30 s and 1.2 GB (it keeps every draw for its downloads).
         _number("n_draws", int, 20_000, "Monte Carlo draws", "draws", None, minimum=1_000, maximum=200_000),
-        _number("seed", int, 2026, "seed of the random number generator", "", "pricing_seed", maximum=2**32 - 1),
+        SEED,
         Parameter(
             "price_cost_correlation",
             float,

@@ -9,6 +9,7 @@ import pytest
 
 from analysis.parameters import CHAPTERS
 from analysis.paths import REPO_ROOT
+from analysis.pipeline.parameter_cells import parameter_line, parameters_cell, parameters_cell_index
 
 NOTEBOOKS = sorted((REPO_ROOT / "book").rglob("*.ipynb"))
 
@@ -79,3 +80,33 @@ def test_notebook_opens_its_chapter_once(path):
     code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
     assert code.count(".open(globals())") == 1
     assert "validate_parameters" not in code and "glue(" not in code
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_parameters_cell_is_generated_from_the_declarations(chapter, dataset):
+    """Issue 14, item 3: parameters are declared once, in analysis/parameters.py; the notebook's cell is
+    written from them (python -m analysis.pipeline.parameter_cells) and must match byte for byte."""
+    notebook = nbformat.read(REPO_ROOT / CHAPTERS[chapter].notebook, as_version=4)
+    cell = notebook.cells[parameters_cell_index(notebook)]
+    assert cell.source == parameters_cell(chapter, dataset), "run: python -m analysis.pipeline.parameter_cells"
+
+
+def test_a_parameter_line_says_where_its_default_comes_from(dataset):
+    from analysis.parameters import PRICING
+
+    by_name = {p.name: p for p in PRICING.parameters}
+    assert parameter_line(by_name["conversion_rate"], dataset).startswith(
+        "conversion_rate: float = 0.035  # reported: "
+    )
+    assert parameter_line(by_name["n_users"], dataset).startswith("n_users: int = 100_000  # ")
+    assert parameter_line(by_name["tier_caps"], dataset).startswith(
+        "tier_caps: list = [25.0, 75.0, 250.0]  # assumption: "
+    )
+
+
+def test_a_parameter_is_declared_once_across_chapters():
+    """The same name in two chapters is the same declaration (one object), never two copies that can drift."""
+    seen: dict[str, object] = {}
+    for chapter in CHAPTERS.values():
+        for parameter in chapter.parameters:
+            assert seen.setdefault(parameter.name, parameter) is parameter, parameter.name

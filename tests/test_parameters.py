@@ -106,14 +106,14 @@ def test_override_changes_the_fact_and_marks_it(dataset):
 
 
 def test_every_notebook_validates_right_after_its_parameters():
-    """The cell after the 'parameters' cell calls validate_parameters for its chapter."""
+    """The cell after the 'parameters' cell opens the chapter, which validates its parameters."""
     import nbformat
 
     for chapter in CHAPTERS.values():
         nb = nbformat.read(Path(REPO_ROOT / chapter.notebook), as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
         index = next(i for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", []))
-        assert f'validate_parameters("{chapter.name}", globals())' in code[index + 1].source
+        assert ".open(globals())" in code[index + 1].source
 
 
 def test_values_are_normalised_or_refused_with_a_bounded_message():

@@ -1171,7 +1171,7 @@ def modelling_choices(dataset: Dataset, defaults: Mapping[str, object]) -> pd.Da
     Computed at the chapter's default parameters (``defaults``), so the Methods page states effects that the
     tested functions produce, not typed numbers.
     """
-    archetype, scenario = str(defaults["archetype"]), str(defaults["scenario"])
+    archetype, scenario = str(defaults["archetype"]), str(defaults["outlook"])
     n, seed, rho = int(defaults["n_draws"]), int(defaults["seed"]), float(defaults["price_cost_correlation"])  # type: ignore[call-overload]
     start, end, year = int(defaults["start_year"]), int(defaults["end_year"]), int(defaults["headline_year"])  # type: ignore[call-overload]
     table = lab_input_table(dataset, archetype, scenario)

@@ -57,7 +57,7 @@ def survival_explorer(dataset: Dataset, params: Mapping[str, Any], decimals: int
     names = [f"{name}_scale" for name in sv.EXPLORER_INPUTS]
     sliders = explorer_sliders("survival", names, params)
     grid = sv.explorer_grid(
-        dataset, params["archetype"], params["scenario"],
+        dataset, params["archetype"], params["outlook"],
         {name.removesuffix("_scale"): g for name, _, g, _ in sliders},
         params["n_draws"], params["seed"], params["price_cost_correlation"], params["start_year"], params["end_year"],
     )  # fmt: skip

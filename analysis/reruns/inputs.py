@@ -92,8 +92,8 @@ def parse_assignments(assignments: list[str] | tuple[str, ...]) -> dict[str, Any
 
     Examples
     --------
-    >>> parse_assignments(["cac_multiplier=1.5", "tier_caps=[10, 20, 40]", "scenario=optimistic", "n=1e6"])
-    {'cac_multiplier': 1.5, 'tier_caps': [10, 20, 40], 'scenario': 'optimistic', 'n': 1000000.0}
+    >>> parse_assignments(["cac_multiplier=1.5", "tier_caps=[10, 20, 40]", "outlook=optimistic", "n=1e6"])
+    {'cac_multiplier': 1.5, 'tier_caps': [10, 20, 40], 'outlook': 'optimistic', 'n': 1000000.0}
     """
     values: dict[str, Any] = {}
     for item in assignments:

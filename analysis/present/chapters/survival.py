@@ -50,7 +50,7 @@ class SurvivalChapter(ChapterContext):
         self.start, self.end, self.year = int(p["start_year"]), int(p["end_year"]), int(p["headline_year"])
         self.lab = ARCHETYPE_NAMES[p["archetype"]]
         scales = {name: p[f"{name}_scale"] for name in sv.EXPLORER_INPUTS}
-        self.inputs_table = sv.lab_input_table(dataset, p["archetype"], p["scenario"], scales)
+        self.inputs_table = sv.lab_input_table(dataset, p["archetype"], p["outlook"], scales)
         self.base = sv.project_lab(sv.base_inputs(self.inputs_table), self.start, self.end)
         self.base_frame = sv.projection_frame(self.base)
 
@@ -100,7 +100,7 @@ class SurvivalChapter(ChapterContext):
     def setup(self) -> None:
         """The lab, scenario and horizon of this edition."""
         self.text("sv_archetype", self.lab)
-        self.text("sv_scenario", self.params["scenario"])
+        self.text("sv_scenario", self.params["outlook"])
         self.text("sv_horizon", f"{self.start} to {self.end}")
 
     def base_case(self) -> None:
@@ -237,11 +237,11 @@ class SurvivalChapter(ChapterContext):
         self.glue("sv_round_valuation", md_usd_range(round_value["low"], round_value["high"]))
         multiple = ds.fact("lab_new_round_revenue_multiple")
         self.text("sv_round_multiple", fmt_range(multiple["low"], multiple["high"], lambda x: f"{x:.1f}"))
-        bigtech = sv.project_lab(sv.base_inputs(sv.lab_input_table(ds, "bigtech_lab", p["scenario"])), start, end)
+        bigtech = sv.project_lab(sv.base_inputs(sv.lab_input_table(ds, "bigtech_lab", p["outlook"])), start, end)
         need = sv.funding_need_usd_bn(bigtech)
         self.key_figure("sv_bigtech_need", need, fmt_usd(need * 1e9, 1),
                         f"A lab inside a big-tech parent needs {fmt_usd(need * 1e9, 1)} of cumulative funding from its "
-                        f"parent to {end} in the {p['scenario']} scenario.")  # fmt: skip
+                        f"parent to {end} in the {p['outlook']} scenario.")  # fmt: skip
         self.glue("sv_bigtech_share", md_share(need * 1e9 / ds.fact("alphabet_annual_revenue_usd")["low"]))
         calibration = sv.calibration_table(ds, *self._mc_args(), 2025, max(end, 2030))
         self.text("sv_calibration_text", present.calibration_sentence(calibration))
