@@ -560,3 +560,24 @@ def test_default_key_figures_are_unchanged_by_refactoring(built_site):
         or (want[field] is not None and not math.isclose(want[field], built[key][field], rel_tol=1e-9, abs_tol=1e-12))
     ]
     assert not moved, "key figures moved:\n" + "\n".join(moved)
+
+
+def test_execution_key_sees_a_change_in_any_layer_of_the_package(tmp_path, monkeypatch):
+    """The package is in layers (analysis/models, present, ...): a change in a sub-package module must
+    re-execute, and a compiled-Python cache must not."""
+    from analysis.pipeline import build
+
+    package = tmp_path / "analysis"
+    (package / "models" / "__pycache__").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "models" / "survival.py").write_text("RATE = 0.35\n")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "facts.csv").write_text("id\n")
+    notebook = tmp_path / "chapter.ipynb"
+    notebook.write_text("{}")
+    monkeypatch.setattr(build, "PACKAGE_DIR", package)
+    key = build.execution_key(notebook, {}, tmp_path / "data")
+    (package / "models" / "__pycache__" / "survival.cpython-311.pyc").write_bytes(b"\x00")
+    assert build.execution_key(notebook, {}, tmp_path / "data") == key
+    (package / "models" / "survival.py").write_text("RATE = 0.30\n")
+    assert build.execution_key(notebook, {}, tmp_path / "data") != key

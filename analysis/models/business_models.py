@@ -549,6 +549,22 @@ def _base_ltv_to_cac(
     return float(customer_metrics(primitives, **settings)["ltv_to_cac"])
 
 
+def _claims_inputs(
+    dataset: Dataset,
+    annual_discount_rate: float,
+    cac_multiplier: float,
+    churn_multiplier: float,
+    free_tier_compute: bool,
+    midpoint_rule: MidpointRule,
+) -> tuple[pd.DataFrame, dict[str, float], pd.Series]:
+    """What testing the claims starts from: the checked settings' inputs, the stress multipliers and the
+    models' names."""
+    check_settings(annual_discount_rate, cac_multiplier, churn_multiplier)
+    inputs = unit_economics_inputs(dataset, free_tier_compute=free_tier_compute, midpoint_rule=midpoint_rule)
+    multipliers = {"cac_multiplier": cac_multiplier, "churn_multiplier": churn_multiplier}
+    return inputs, multipliers, dataset["business_models"]["name"]
+
+
 def evaluate_claims(
     dataset: Dataset,
     annual_discount_rate: float,
@@ -565,10 +581,9 @@ def evaluate_claims(
     The ``*_undiscounted`` columns give the same comparison at a 0% discount rate, so the
     verdict can be read at both.
     """
-    check_settings(annual_discount_rate, cac_multiplier, churn_multiplier)
-    inputs = unit_economics_inputs(dataset, free_tier_compute=free_tier_compute, midpoint_rule=midpoint_rule)
-    settings = {"cac_multiplier": cac_multiplier, "churn_multiplier": churn_multiplier}
-    names = dataset["business_models"]["name"]
+    inputs, settings, names = _claims_inputs(
+        dataset, annual_discount_rate, cac_multiplier, churn_multiplier, free_tier_compute, midpoint_rule
+    )
     rows = []
     for claim in dataset["ltv_cac_claims"].itertuples(index=False):
         favoured = model_metric_range(inputs, claim.favoured_model_id, annual_discount_rate, **settings)["ltv_to_cac"]
@@ -656,11 +671,10 @@ def claim_flip_points(
     reverse the verdict. Inputs that cannot flip the claim within their meaningful range are
     left out.
     """
-    check_settings(annual_discount_rate, cac_multiplier, churn_multiplier)
-    inputs = unit_economics_inputs(dataset, free_tier_compute=free_tier_compute, midpoint_rule=midpoint_rule)
-    multipliers = {"cac_multiplier": cac_multiplier, "churn_multiplier": churn_multiplier}
+    inputs, multipliers, names = _claims_inputs(
+        dataset, annual_discount_rate, cac_multiplier, churn_multiplier, free_tier_compute, midpoint_rule
+    )
     settings = {"annual_discount_rate": annual_discount_rate, **multipliers}
-    names = dataset["business_models"]["name"]
     discount_kind = str(dataset.fact(DISCOUNT_INPUT)["kind"]) if DISCOUNT_INPUT in dataset["facts"].index else ""
     rows = []
 

@@ -35,7 +35,7 @@ def read_outputs(path: Path | str) -> ChapterOutputs:
     # Imported here: the command line checks its input before it pays for the presentation layer.
     import nbformat
 
-    from analysis.present.charts import spec_from_chart_html
+    from analysis.present.charts import CHART_MIME
     from analysis.present.common import KEY_FIGURES_MIME, TABLE_MIME
 
     notebook = nbformat.read(str(path), as_version=4)
@@ -56,12 +56,10 @@ def read_outputs(path: Path | str) -> ChapterOutputs:
             data = {k.removeprefix(prefix): v for k, v in data.items()}
             if TABLE_MIME in data:
                 tables[glue_key] = data[TABLE_MIME]
-            elif "text/html" in data:
-                spec = spec_from_chart_html(data["text/html"])
-                if spec is not None:
-                    charts[glue_key] = spec
+            elif CHART_MIME in data:
+                charts[glue_key] = data[CHART_MIME]
     if emitted is None:
-        raise ValueError(f"{path}: the notebook emitted no key figures (report.emit_key_figures was not called)")
+        raise ValueError(f"{path}: the notebook emitted no key figures (its chapter's emit_key_figures was not called)")
     return ChapterOutputs(
         chapter=emitted["chapter"],
         parameters=emitted["parameters"],

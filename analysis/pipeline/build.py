@@ -188,10 +188,9 @@ def execution_key(source: Path, parameters: Mapping[str, Any], data_dir: Path = 
     digest.update(Path(source).read_bytes())
     digest.update(json.dumps(executed_parameters(parameters), sort_keys=True, default=str).encode())
     digest.update(f"{sys.version}|numpy {numpy.__version__}|pandas {pandas.__version__}".encode())
-    for folder, pattern in ((Path(data_dir), "**/*"), (PACKAGE_DIR, "*.py")):
-        for path in sorted(p for p in folder.glob(pattern) if p.is_file()):
-            digest.update(str(path.relative_to(folder)).encode())
-            digest.update(path.read_bytes())
+    hash_tree(digest, Path(data_dir))
+    # Every module of every layer: a change anywhere in the package can change what a notebook computes.
+    hash_tree(digest, PACKAGE_DIR, "**/*.py")
     return digest.hexdigest()[:32]
 
 
@@ -447,12 +446,18 @@ def _add_favicon_to_redirect(index: Path) -> None:
             index.write_text('<link rel="icon" href="_static/favicon.svg" />\n' + text, encoding="utf-8")
 
 
+def hash_tree(digest: Any, folder: Path, pattern: str = "**/*") -> None:
+    """Feed ``digest`` every matching file's path (relative to ``folder``) and bytes, in a fixed order;
+    caches of compiled Python are left out."""
+    for path in sorted(p for p in folder.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+
+
 def tree_digest(folder: Path) -> str:
     """Digest of every file's path and bytes under ``folder`` (caches of compiled Python left out)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(path.read_bytes())
+    hash_tree(digest, folder)
     return digest.hexdigest()
 
 

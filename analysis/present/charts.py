@@ -132,8 +132,13 @@ def static_svg(spec: dict[str, Any], prefix: str = "chart") -> str:
     )
 
 
+# The chart's specification travels as data, under Vega-Lite's own MIME type, beside the HTML the book shows;
+# re-runs and downloads read it there (myst-nb renders only the HTML).
+CHART_MIME = "application/vnd.vegalite.v5+json"
+
+
 def _renderer(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
-    return {"text/html": _chart_html(spec), "text/plain": str(spec.get("description", "<chart>"))}
+    return {"text/html": _chart_html(spec), CHART_MIME: spec, "text/plain": str(spec.get("description", "<chart>"))}
 
 
 _SPEC_IN_HTML = re.compile(r'<script type="application/json" class="vega-spec">(.*?)</script>', re.S)

@@ -13,6 +13,17 @@ from collections.abc import Callable
 import pandas as pd
 
 
+def is_missing(value: object) -> bool:
+    """A cell with no number: None or NaN (empty cells load as NaN), printed as '–'.
+
+    Examples
+    --------
+    >>> is_missing(None), is_missing(float("nan")), is_missing(0.0), is_missing("x")
+    (True, True, False, False)
+    """
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def fmt_usd(value: float, digits: int = 2) -> str:
     """US dollars, compact: $1.5B, $15M, $300K, $20, $42.80, $0.40, $0.004.
 
@@ -21,7 +32,7 @@ def fmt_usd(value: float, digits: int = 2) -> str:
     >>> fmt_usd(15e6), fmt_usd(1.25e9), fmt_usd(300_000), fmt_usd(20), fmt_usd(0.4), fmt_usd(0.004)
     ('$15M', '$1.25B', '$300K', '$20', '$0.40', '$0.004')
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "–"
     sign = "-" if value < 0 else ""
     value = abs(value)
@@ -48,7 +59,7 @@ def fmt_share(value: float, digits: int = 0) -> str:
     >>> fmt_share(0.6), fmt_share(0.00874, 2)
     ('60%', '0.87%')
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "–"
     return f"{value * 100:.{digits}f}%"
 
@@ -61,7 +72,7 @@ def fmt_number(value: float, digits: int = 1) -> str:
     >>> fmt_number(4.372), fmt_number(12000, 0), fmt_number(-0.04, 1)
     ('4.4', '12,000', '0')
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "–"
     text = f"{value:,.{digits}f}"
     text = text.rstrip("0").rstrip(".") if "." in text else text
@@ -78,7 +89,7 @@ def fmt_usd_approx(value: float) -> str:
     >>> fmt_usd_approx(7817.4), fmt_usd_approx(4.5), fmt_usd_approx(1_500_000)
     ('$7.82K', '$4.50', '$1.5M')
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "–"
     if 10 <= abs(value) < 1000:
         return ("-" if value < 0 else "") + f"${abs(value):,.0f}"
@@ -93,7 +104,7 @@ def fmt_share_bounded(value: float, digits: int = 1) -> str:
     >>> fmt_share_bounded(0.0003), fmt_share_bounded(0.0), fmt_share_bounded(0.4554), fmt_share_bounded(0.99996)
     ('<0.1%', '0%', '45.5%', '>99.9%')
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return "–"
     step = 10.0 ** -(digits + 2)
     if 0 < value < step / 2:
