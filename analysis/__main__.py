@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from analysis.reruns import warm
@@ -125,20 +126,20 @@ def _command(args: argparse.Namespace) -> int:
             scenario = runs.load_scenario(args.scenario) if args.scenario else None
             if "edition" not in changed:  # captions of a run name the run
                 values["edition"] = name
-            result = runs.run_chapter(args.chapter, values, changed, name, scenario=scenario,
-                                      overwrite=args.overwrite, progress=runs.print_progress)  # fmt: skip
-            print(f"run {name}: {result.folder}")
-            if result.comparison:
+            run = runs.run_chapter(args.chapter, values, changed, name, scenario=scenario,
+                                   overwrite=args.overwrite, progress=runs.print_progress)  # fmt: skip
+            print(f"run {name}: {run.folder}")
+            if run.comparison:
                 print("key figures that changed against the defaults (old -> new):")
-                for row in result.comparison:
+                for row in run.comparison:
                     # Where the rounded text is the same, the values show what moved.
-                    values = (
+                    moved = (
                         f" ({row['old_value']:g} -> {row['new_value']:g})" if row["old_text"] == row["new_text"] else ""
                     )
-                    print(f"  {row['id']}: {row['old_text']} -> {row['new_text']}{values}")
+                    print(f"  {row['id']}: {row['old_text']} -> {row['new_text']}{moved}")
             else:
                 print("no key figure changed against the defaults")
-            print(f"comparison: {result.folder / 'comparison.csv'}")
+            print(f"comparison: {run.folder / 'comparison.csv'}")
             return 0
         if args.command == "sweep":
             base = runs.resolve_parameters(args.chapter, args.scenario)[0]
@@ -151,7 +152,7 @@ def _command(args: argparse.Namespace) -> int:
         # build
         if args.scenario:
             scenario = runs.load_scenario(args.scenario)
-            output = args.output or str(runs.BUILD_DIR / "editions" / scenario.name)
+            output = Path(args.output) if args.output else runs.BUILD_DIR / "editions" / scenario.name
             result = build_book(
                 output_dir=output,
                 jobs=args.jobs,
@@ -162,7 +163,9 @@ def _command(args: argparse.Namespace) -> int:
                 progress=runs.print_progress,
             )  # fmt: skip
         else:
-            result = build_book(output_dir=args.output, jobs=args.jobs, progress=runs.print_progress)
+            result = build_book(
+                output_dir=Path(args.output) if args.output else None, jobs=args.jobs, progress=runs.print_progress
+            )
     except (runs.UsageError, FolderError, ParameterError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

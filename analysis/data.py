@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import pandas as pd
 
@@ -100,7 +100,8 @@ UNITS = (
 
 def _check_fact(row: dict[str, object]) -> Iterable[tuple[str, str]]:
     """Checks across the cells of one fact: ranges ordered, shares within 0-1, provenance present."""
-    value, low, high = row["value"], row["low"], row["high"]
+    # The schema has parsed these three columns as numbers (or None where empty).
+    value, low, high = (cast("float | None", row[name]) for name in ("value", "low", "high"))
     present = [v for v in (value, low, high) if v is not None]
     if not present:
         yield "value", "a fact needs a value, a low or a high; all three are empty"
@@ -111,12 +112,10 @@ def _check_fact(row: dict[str, object]) -> Iterable[tuple[str, str]]:
     if value is not None and high is not None and value > high:
         yield "value", f"value {value:g} is above high {high:g}"
     if row["unit"] == "share":
-        for name in ("value", "low", "high"):
-            v = row[name]
+        for name, v in (("value", value), ("low", low), ("high", high)):
             if v is not None and not 0 <= v <= 1:
                 yield name, f"{v:g} is a share and must lie between 0 and 1"
-    for name in ("value", "low", "high"):
-        v = row[name]
+    for name, v in (("value", value), ("low", low), ("high", high)):
         if v is not None and v < 0:
             yield name, f"{v:g} is negative; every fact in the report is a non-negative quantity"
     if row["kind"] == "reported" and not row["quote"]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -364,7 +364,16 @@ def customer_metrics(
     }
 
 
-def free_tier_inputs(dataset: Dataset) -> dict[str, object]:
+class FreeTier(TypedDict):
+    """The free tier a paying SaaS customer carries (see :func:`free_tier_inputs`)."""
+
+    cost_per_generation_usd: float
+    free_cap: float
+    free_generations_month: float
+    fact_ids: dict[str, str]
+
+
+def free_tier_inputs(dataset: Dataset) -> FreeTier:
     """The free tier as the pricing chapter sets it: cost per generation and a free user's use.
 
     The facts are found through the pricing chapter's parameter declarations, so one
@@ -384,7 +393,7 @@ def free_tier_inputs(dataset: Dataset) -> dict[str, object]:
     return {
         "cost_per_generation_usd": values["cost_per_generation_usd"],
         "free_cap": values["free_cap"],
-        "free_generations_month": use,
+        "free_generations_month": float(use),
         "fact_ids": fact_ids,
     }
 

@@ -248,7 +248,7 @@ def cache_entries(cache_dir: Path) -> list[CacheEntry]:
     """The complete entries of an execution cache, least recently used first."""
     from analysis.pipeline.folders import folder_size_bytes
 
-    entries = []
+    entries: list[CacheEntry] = []
     if not cache_dir.is_dir():
         return entries
     for path in cache_dir.iterdir():
@@ -311,7 +311,8 @@ def execute_notebooks(
     cache_dir.mkdir(parents=True, exist_ok=True)
     remove_stale(cache_dir)
     keys = [execution_key(src, params, data_dir) for src, _, params in tasks]
-    pending = []
+    # (what _execute_one takes: source, target, parameters, label, failed folder, in process), key, work folder
+    pending: list[tuple[tuple[str, str, dict[str, Any], str, str, bool], str, Path]] = []
     for (src, _, params), key in zip(tasks, keys, strict=True):
         if (cache_dir / key / "COMPLETE").exists() or key in {k for _, k, _ in pending}:
             continue

@@ -14,6 +14,7 @@ import functools
 import html
 import re
 import shutil
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +48,10 @@ def write_bundle(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / BUNDLE_NAME
     stamp = folder.parent / f".{BUNDLE_NAME}.version"
-    version = f"vl-convert {vl_convert.__version__}, vega-lite {vega_lite_version()}, classic script"
+    version = f"vl-convert {metadata.version('vl-convert-python')}, vega-lite {vega_lite_version()}, classic script"
     if not (target.exists() and stamp.exists() and stamp.read_text() == version):
-        bundle = vl_convert.javascript_bundle(vl_version=vega_lite_version())
+        # The stub marks the snippet as required; without one vl-convert writes its default, which we want.
+        bundle = vl_convert.javascript_bundle(vl_version=vega_lite_version())  # type: ignore[call-arg]
         if re.search(r"^\s*(import|export)\s", bundle, re.M):
             raise RuntimeError("the Vega bundle has import/export statements; it cannot run as a classic script")
         target.write_text(_BUNDLE_WRAPPER[0] + bundle + _BUNDLE_WRAPPER[1], encoding="utf-8")

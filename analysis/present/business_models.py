@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import altair as alt
@@ -155,7 +156,7 @@ def unit_economics_inputs_table(dataset: Dataset, inputs: pd.DataFrame) -> pd.Da
             "Business model": [names[m] for m in inputs["business_model_id"]],
             "Input": [INPUT_LABELS[i] for i in inputs["input"]],
             "Low–high (base)": [
-                f"{fmt_range(lo, hi, lambda x, u=u: _fmt_input(x, u))} ({_fmt_input(b, u)})"
+                f"{fmt_range(lo, hi, functools.partial(_fmt_input, unit=u))} ({_fmt_input(b, u)})"
                 for lo, b, hi, u in zip(inputs["low"], inputs["base"], inputs["high"], inputs["unit"], strict=True)
             ],
             "Kind": [KIND_LABELS[k] for k in inputs["kind"]],

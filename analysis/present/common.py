@@ -176,7 +176,7 @@ def metric_label(metric: str) -> str:
     ('annual revenue (USD)', 'gross margin', 'cash start (USD bn)')
     """
     words = metric.split("_")
-    unit = []
+    unit: list[str] = []
     while words and words[-1] in UNIT_WORDS:
         unit.insert(0, UNIT_WORDS[words.pop()])
     return " ".join(words) + (f" ({' '.join(unit)})" if unit else "")

@@ -10,7 +10,7 @@ uncertainty budget.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,8 @@ class Figures:
     """Key figures by id, remembering which ones an answer printed (``used``)."""
 
     def __init__(self, rows: KeyFigures):
-        self.rows, self.used = rows, []
+        self.rows = rows
+        self.used: list[str] = []
 
     def __getitem__(self, key: str) -> Mapping[str, Any]:
         if key not in self.rows:
@@ -177,7 +178,7 @@ def answer_credit_platforms(k: Figures, dataset: Dataset) -> Answer:
 def answer_prices_falling(k: Figures, names: Mapping[str, str], pricing: Mapping[str, Any]) -> Answer:
     """The central decline against the past pace, and each strategy's margin after the projected years."""
     years = int(pricing["deflation_years"])
-    moves = {"gains": [], "holds": [], "loses": []}
+    moves: dict[str, list[str]] = {"gains": [], "holds": [], "loses": []}
     for strategy in STRATEGY_IDS:
         now, later = k.value(f"pr_margin_now_{strategy}"), k.value(f"pr_margin_later_{strategy}")
         kind = "holds" if abs(later - now) < 0.005 else "gains" if later > now else "loses"
@@ -308,14 +309,15 @@ def answers(
     """Every question's answer from this edition's key figures (``rows``) and chapter ``parameters``."""
     k = Figures({str(row["id"]): row for row in rows})
     built = []
-    for builder in (
+    builders: tuple[Callable[[], Answer], ...] = (
         lambda: answer_most_profitable(k),
         lambda: answer_losing_money(k, parameters["survival"]),
         lambda: answer_credit_platforms(k, dataset),
         lambda: answer_prices_falling(k, strategy_names, parameters["pricing"]),
         lambda: answer_provider_failure(k, dataset, archetype_names, parameters["survival"]),
         lambda: answer_playbook(k, dataset),
-    ):
+    )
+    for builder in builders:
         k.used = []
         built.append(builder())
     return built

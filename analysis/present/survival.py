@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -91,7 +93,7 @@ def lab_inputs_table(dataset: Dataset, table: pd.DataFrame) -> pd.DataFrame:
             "Input": [SURVIVAL_INPUT_LABELS.get(i, i) for i in table["input"]],
             "Base (median)": [_fmt_lab_value(v, u) for v, u in zip(table["base"], table["unit"], strict=True)],
             "90% interval": [
-                fmt_range(lo, hi, lambda x, u=u: _fmt_lab_value(x, u)) if hi > lo else "fixed"
+                fmt_range(lo, hi, functools.partial(_fmt_lab_value, unit=u)) if hi > lo else "fixed"
                 for lo, hi, u in zip(table["low"], table["high"], table["unit"], strict=True)
             ],
             "Drawn as": [

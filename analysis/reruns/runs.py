@@ -30,7 +30,10 @@ import numpy as np
 
 from analysis.data import load_dataset
 from analysis.parameters import CHAPTERS, Chapter, ParameterError, bounded_repr, get_chapter, validate_parameters
-from analysis.paths import BUILD_DIR, DATA_DIR, REPO_ROOT
+
+# BUILD_DIR is re-exported: the command line and tests read (and move) it here.
+from analysis.paths import BUILD_DIR as BUILD_DIR
+from analysis.paths import DATA_DIR, REPO_ROOT
 from analysis.pipeline.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
 from analysis.pipeline.build import BuildError, code_version, execute_notebooks, execution_key, tree_digest
 from analysis.pipeline.folders import claim, make_temporary, remove_stale, written_in_place
@@ -209,13 +212,13 @@ def compare_key_figures(default: ChapterOutputs, run: ChapterOutputs) -> list[di
         if before is None or _same(before["value"], figure["value"]):
             continue
         old_value, new_value = _rounded(before["value"]), _rounded(figure["value"])
-        both = old_value is not None and new_value is not None
+        change = new_value - old_value if old_value is not None and new_value is not None else None
         rows.append(
             {"id": figure["id"], "description": quantities.get(figure["id"], ""), "unit": figure["unit"],
              "old_value": old_value, "new_value": new_value,
-             "change": _rounded(new_value - old_value) if both else None,  # type: ignore[operator]
-             "change_percent": _rounded(100 * (new_value - old_value) / abs(old_value))  # type: ignore[operator]
-             if both and old_value != 0 else None,
+             "change": _rounded(change) if change is not None else None,
+             "change_percent": _rounded(100 * change / abs(old_value))
+             if change is not None and old_value else None,
              "old_text": before["text"], "new_text": figure["text"]}
         )  # fmt: skip
     return rows
@@ -343,7 +346,7 @@ def _write_run(
     comparison = compare_key_figures(default_outputs, outputs)
     write_csv(work / "comparison.csv", comparison, COMPARISON_FIELDS)
     seed = params.get("seed")
-    manifest = {
+    manifest: dict[str, Any] = {
         "run": name,
         "chapter": chapter_name,
         "scenario": None if scenario is None else {"name": scenario.name, "description": scenario.description,
@@ -568,7 +571,7 @@ def _sweep_chart(rows: list[dict[str, Any]], names: list[str], folder: Path) -> 
         moving = spread.index  # nothing moves: show every figure, flat
     frame = frame[frame["key_figure"].isin(moving)].copy()
     quantities = _key_figure_quantities()
-    frame["figure"] = frame["key_figure"].map(lambda k: "\n".join(textwrap.wrap(quantities.get(k, k), 34)[:3]))
+    frame["figure"] = frame["key_figure"].map(lambda k: "\n".join(textwrap.wrap(str(quantities.get(k, k)), 34)[:3]))
     x = names[0]
     color = alt.Color(f"{names[1]}:N") if len(names) > 1 else alt.value(charts.ACCENT)
     chart = (

@@ -222,7 +222,7 @@ class BusinessModelsChapter(ChapterContext):
         self.glue("bm_credit_price", md_usd(credit_price))
         self.glue("bm_credit_credits", md_count(ds.fact("credit_example_credits")["value"]))
         self.glue("bm_credit_cost", md_usd(credit_cost))
-        credit_margin = bm.gross_margin(credit_price, credit_cost)
+        credit_margin = float(bm.gross_margin(credit_price, credit_cost))
         self.key_figure("bm_credit_margin", credit_margin, fmt_share(credit_margin),
                         f"A generation sold for {fmt_usd(credit_price)} that costs the platform {fmt_usd(credit_cost)} "
                         f"is a {fmt_share(credit_margin)} gross margin.")  # fmt: skip
