@@ -12,6 +12,7 @@ from analysis.data import Dataset, range_midpoint
 from analysis.models import business_models as bm
 from analysis.parameters import apply_parameter_overrides, get_chapter
 from analysis.paths import DATA_DIR
+from analysis.present import business_models_text as bmt
 from analysis.reruns.runs import resolve_parameters
 
 
@@ -151,8 +152,8 @@ def test_flip_points_equalise_the_two_models(dataset):
         model_ids = dataset["business_models"].set_index("name")["id"]
         moved_id = model_ids[flip.business_model]
         other_id = claim.other_model_id if flip.side == "favoured" else claim.favoured_model_id
-        moved = bm._base_ltv_to_cac(inputs, moved_id, settings_, {flip.input: flip.flip_value})
-        fixed = bm._base_ltv_to_cac(inputs, other_id, settings_)
+        moved = bm.base_ltv_to_cac(inputs, moved_id, settings_, {flip.input: flip.flip_value})
+        fixed = bm.base_ltv_to_cac(inputs, other_id, settings_)
         assert moved == pytest.approx(fixed, rel=1e-8)
 
 
@@ -441,31 +442,31 @@ def _check_sentences(c) -> None:
     """Every number-dependent sentence of the chapter names exactly what the numbers say."""
     margins, ue, claims = c["margins"], c["ue"], c["claims"]
     width = margins["gross_margin_high"] - margins["gross_margin_low"]
-    widest = bm.describe_widest_margins(margins)
+    widest = bmt.describe_widest_margins(margins)
     for name, w in zip(margins["business_model"], width, strict=True):
         assert (f"{name} (" in widest) == bool(np.isclose(w, width.max())), (name, widest)
-    floor = bm.describe_highest_floor(margins)
+    floor = bmt.describe_highest_floor(margins)
     for name, low in zip(margins["business_model"], margins["gross_margin_low"], strict=True):
         assert (name in floor) == bool(np.isclose(low, margins["gross_margin_low"].max())), (name, floor)
-    extremes = bm.describe_extremes(ue, c["budget"])
+    extremes = bmt.describe_extremes(ue, c["budget"])
     best = ue.loc[np.isclose(ue["ltv_to_cac"], ue["ltv_to_cac"].max()), "business_model"]
     assert all(name in extremes.split(" and the lowest")[0] for name in best), extremes
     assert bm.models_at(ue, "ltv_to_cac", "max") == list(best)
     spanning = int(((ue["ltv_to_cac_low"] < 1) & (ue["ltv_to_cac_high"] > 1)).sum())
-    sentence = bm.describe_intervals_spanning_one(ue)
+    sentence = bmt.describe_intervals_spanning_one(ue)
     assert (f"{spanning} of the {len(ue)}" in sentence) if spanning else sentence.startswith("Every model's interval")
     agree, robust = int(claims["agrees"].sum()), int(claims["robust"].sum())
-    text = bm.describe_claims(claims, c["rate"])
+    text = bmt.describe_claims(claims, c["rate"])
     assert f"{agree} of the {len(claims)} claims {'holds' if agree == 1 else 'hold'} under the base case" in text
     assert f"and {robust} {'holds' if robust == 1 else 'hold'} across" in text
-    free = bm.describe_free_tier(ue)
+    free = bmt.describe_free_tier(ue)
     saas = ue.set_index("business_model_id").loc["saas_subscription"]
     assert ("loses" in free) == bool(saas["gross_profit_month_usd"] < 0), free
-    lead, counts = bm.describe_input_provenance(c["inputs"])
+    lead, counts = bmt.describe_input_provenance(c["inputs"])
     reported = int((c["inputs"]["kind"] == "reported").sum())
     assert ("not in the sources" in lead) == (2 * reported < len(c["inputs"]))
     assert counts.startswith(f"{len(c['inputs'])} inputs {reported} ")
-    budget = bm.describe_budget(c["budget"])
+    budget = bmt.describe_budget(c["budget"])
     top = c["budget"][c["budget"]["dominant"]]["source"].value_counts().index[0]
     assert budget.startswith(bm.BUDGET_SOURCE_NOUNS[top].capitalize())
 
@@ -486,7 +487,7 @@ def test_sentences_follow_a_readers_ranges(dataset):
     }
     c = _chapter(dataset, params)
     _check_sentences(c)
-    assert "2 are your parameters" in bm.describe_input_provenance(c["inputs"])[1]
+    assert "2 are your parameters" in bmt.describe_input_provenance(c["inputs"])[1]
 
 
 @settings(max_examples=12, deadline=None)
@@ -501,11 +502,11 @@ def test_margin_sentences_name_every_tie(dataset):
     """Three models span 30 points (API 30-60%, aggregator and open-weight 40-70%); marketplace and enterprise
     share the 70% floor."""
     margins = bm.gross_margin_ranges(dataset)
-    assert bm.describe_widest_margins(margins) == (
+    assert bmt.describe_widest_margins(margins) == (
         "The widest ranges, 30 percentage points each, belong to API Provider (30%–60%), "
         "Platform/Aggregator (40%–70%) and Open-Weight + Cloud (40%–70%)."
     )
-    assert bm.describe_highest_floor(margins) == "Marketplace and Enterprise License share the highest floor, 70%."
+    assert bmt.describe_highest_floor(margins) == "Marketplace and Enterprise License share the highest floor, 70%."
 
 
 # --- Item 17: the uncertainty budget -------------------------------------------------------------
@@ -533,7 +534,7 @@ def test_stated_precision_never_exceeds_the_budget(dataset):
     assert [bm.significant_figures_supported(s) for s in (0.0, 0.05, 0.3, 0.64, 1.0, 28.0)] == [3, 3, 2, 2, 1, 1]
     budget = bm.uncertainty_budget(dataset, 0.10)
     for figure, group in budget.groupby("figure"):
-        text = bm.headline_text(budget, figure)
+        text = bmt.headline_text(budget, figure)
         digits = [ch for ch in text if ch.isdigit()]
         significant = "".join(digits).lstrip("0").rstrip("0") or "0"
         assert len(significant) <= int(group["figures"].iloc[0]), (figure, text)

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.reruns.inputs import (
-    MAX_FILE_BYTES,
-    UsageError,
-    load_yaml_mapping,
-    parse_assignments,
-    read_yaml,
-)
+from analysis.reruns.inputs import MAX_FILE_BYTES, UsageError, load_yaml_mapping, parse_assignments, read_yaml
 
 # 285 bytes that PyYAML expands to 9**9 (387 million) elements: a billion-laughs bomb.
 ALIAS_BOMB = (

@@ -171,7 +171,7 @@ def interval_text(row: dict[str, Any]) -> str:
     >>> interval_text({"low": 0.17, "high": 160.0, "unit": "multiple", "interval": "the input ranges"})
     '0.17–160, the input ranges'
     """
-    from analysis.models.business_models import fmt_significant
+    from analysis.present.tables import fmt_significant
 
     digits = next((d for d in (0, 1, 2) if fmt_share(row["low"] or 0, d) != fmt_share(row["high"] or 0, d)), 3)
 

@@ -322,19 +322,6 @@ def fmt_seed_range(low: float, high: float, n_seeds: int, fmt: Any) -> str:
     return f"{fmt_range(low, high, fmt)} over {n_seeds} seeds"
 
 
-def join_names(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'.
-
-    Examples
-    --------
-    >>> join_names(["a"]), join_names(["a", "b"]), join_names(["a", "b", "c"])
-    ('a', 'a and b', 'a, b and c')
-    """
-    if not items:
-        raise ValueError("items is empty: nothing to name")
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def share_supported(value: float, uncertainty: float) -> str:
     """A probability printed with the decimals its uncertainty supports (see :func:`survival.decimals_supported`).
 

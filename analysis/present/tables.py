@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -205,3 +205,53 @@ def myst_table(frame: pd.DataFrame, name: str, caption: str) -> str:
         lines.extend(f"  - {c or ' '}" for c in cells[1:])
     lines.append("````")
     return "\n".join(lines)
+
+
+def round_significant(value: float, figures: int) -> float:
+    """``value`` rounded to ``figures`` significant figures (infinite and zero values unchanged).
+
+    Examples
+    --------
+    >>> round_significant(8.667, 2), round_significant(-19.23, 1), round_significant(22.98, 2)
+    (8.7, -20.0, 23.0)
+    """
+    if figures < 1:
+        raise ValueError(f"figures = {figures!r} is not allowed: must be a whole number >= 1")
+    if value == 0 or not math.isfinite(value):
+        return float(value)
+    return float(round(value, figures - 1 - math.floor(math.log10(abs(value)))))
+
+
+def fmt_significant(value: float, figures: int, unit: str = "multiple") -> str:
+    """A number to ``figures`` significant figures: '8.7', '-20', '$4M', 'never' for an infinite payback.
+
+    Examples
+    --------
+    >>> fmt_significant(8.667, 2), fmt_significant(-19.23, 1), fmt_significant(4_369_449, 2, "usd")
+    ('8.7', '-20', '$4.4M')
+    >>> fmt_significant(float("inf"), 2, "months")
+    'never'
+    """
+    if not math.isfinite(value):
+        return "never" if value > 0 else "–"
+    rounded = round_significant(value, figures)
+    if unit == "usd":
+        return fmt_usd(rounded, digits=max(0, figures - 1))
+    if unit == "count":
+        return fmt_number(value, 0)
+    digits = 0 if rounded == 0 else max(0, figures - 1 - math.floor(math.log10(abs(rounded))))
+    return fmt_number(rounded, digits)
+
+
+def join_names(names: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C'.
+
+    Examples
+    --------
+    >>> join_names(["API Provider"]), join_names(["A", "B", "C"])
+    ('API Provider', 'A, B and C')
+    """
+    names = list(names)
+    if not names:
+        raise ValueError("join_names needs at least one name")
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -9,6 +9,8 @@ import pandas as pd
 from analysis.data import WIDE_RANGE_RATIO
 from analysis.models import business_models as bm
 from analysis.present import business_models as present
+from analysis.present import business_models_text as bmt
+from analysis.present import tables
 from analysis.present.chapter import ChapterContext
 from analysis.present.common import (
     md_count,
@@ -81,17 +83,17 @@ class BusinessModelsChapter(ChapterContext):
     def gross_margins(self) -> None:
         """The gross-margin chart and its two sentences."""
         self.glue("bm_fig_gross_margins", present.gross_margin_chart(self.margins))
-        self.text("bm_margin_widest_sentence", bm.describe_widest_margins(self.margins))
-        self.text("bm_margin_floor_sentence", bm.describe_highest_floor(self.margins))
+        self.text("bm_margin_widest_sentence", bmt.describe_widest_margins(self.margins))
+        self.text("bm_margin_floor_sentence", bmt.describe_highest_floor(self.margins))
 
     def unit_economics_section(self) -> None:
         """LTV/CAC, payback and the free tier's cost per model, with their intervals and inputs."""
         p, ds, ue, budget = self.params, self.dataset, self.unit_economics, self.budget
         undiscounted = self._unit_economics(0.0)
         inputs = bm.unit_economics_inputs(ds)
-        self.text("bm_discount_rate", bm.fmt_rate(p["annual_discount_rate"]))
+        self.text("bm_discount_rate", bmt.fmt_rate(p["annual_discount_rate"]))
         self.glue("bm_wide_range_ratio", md_count(WIDE_RANGE_RATIO))
-        self.text("bm_discount_sentence", bm.describe_discount_effect(ue, undiscounted, p["annual_discount_rate"]))
+        self.text("bm_discount_sentence", bmt.describe_discount_effect(ue, undiscounted, p["annual_discount_rate"]))
         free_tier = bm.free_tier_inputs(ds)
         conversion = inputs.set_index(["business_model_id", "input"]).at[
             ("saas_subscription", "freemium_conversion"), "base"
@@ -100,28 +102,28 @@ class BusinessModelsChapter(ChapterContext):
         self.glue("bm_free_cost_per_generation", md_usd(free_tier["cost_per_generation_usd"]))
         self.glue("bm_free_generations", md_ratio(free_tier["free_generations_month"]))
         self.glue("bm_free_cap", md_count(free_tier["free_cap"]))
-        self.text("bm_free_tier_sentence", bm.describe_free_tier(ue))
-        provenance_lead, provenance_counts = bm.describe_input_provenance(inputs)
+        self.text("bm_free_tier_sentence", bmt.describe_free_tier(ue))
+        provenance_lead, provenance_counts = bmt.describe_input_provenance(inputs)
         self.text("bm_input_provenance_lead", provenance_lead)
         self.text("bm_input_provenance_counts", provenance_counts)
-        self.text("bm_extremes_sentence", bm.describe_extremes(ue, budget))
-        self.text("bm_spanning_sentence", bm.describe_intervals_spanning_one(ue))
+        self.text("bm_extremes_sentence", bmt.describe_extremes(ue, budget))
+        self.text("bm_spanning_sentence", bmt.describe_intervals_spanning_one(ue))
         n_models = len(ue)
         for extreme, how in (("best", "max"), ("worst", "min")):
             row = ue.loc[ue["ltv_to_cac"].idxmax() if how == "max" else ue["ltv_to_cac"].idxmin()]
-            text = bm.headline_text(budget, f"{extreme}_ltv_to_cac")
+            text = bmt.headline_text(budget, f"{extreme}_ltv_to_cac")
             word = "highest" if how == "max" else "lowest"
             self.key_figure(
                 f"bm_{extreme}_ltv_to_cac", row["ltv_to_cac"], text,
                 f"Under the report's base case the {word} LTV/CAC of the {n_models} business models is {text}, "
-                f"for {bm.join_names(bm.models_at(ue, 'ltv_to_cac', how))}.",
+                f"for {tables.join_names(bm.models_at(ue, 'ltv_to_cac', how))}.",
                 interval=(row["ltv_to_cac_low"], row["ltv_to_cac_high"], f"{row['business_model']} across the input ranges"),
             )  # fmt: skip
         by_model = ue.set_index("business_model_id")
         saas = by_model.loc["saas_subscription"]
-        saas_text = bm.headline_text(budget, "saas_ltv_to_cac")
-        saas_low = bm.headline_text(budget, "saas_ltv_to_cac", saas["ltv_to_cac_low"])
-        saas_high = bm.headline_text(budget, "saas_ltv_to_cac", saas["ltv_to_cac_high"])
+        saas_text = bmt.headline_text(budget, "saas_ltv_to_cac")
+        saas_low = bmt.headline_text(budget, "saas_ltv_to_cac", saas["ltv_to_cac_low"])
+        saas_high = bmt.headline_text(budget, "saas_ltv_to_cac", saas["ltv_to_cac_high"])
         self.key_figure(
             "bm_saas_ltv_to_cac", saas["ltv_to_cac"], saas_text,
             f"A SaaS subscription customer, with the free tier's compute it carries, has an LTV/CAC of {saas_text} "
@@ -135,7 +137,7 @@ class BusinessModelsChapter(ChapterContext):
             "chapter's free tier and cost per generation.",
         )  # fmt: skip
         enterprise = by_model.loc["enterprise_license"]
-        payback_text = bm.headline_text(budget, "enterprise_payback_months")
+        payback_text = bmt.headline_text(budget, "enterprise_payback_months")
         self.key_figure(
             "bm_enterprise_payback_months", enterprise["payback_months"], payback_text,
             f"An enterprise licence pays back its acquisition cost in {payback_text} months, sales cycle included (base case).",
@@ -155,7 +157,7 @@ class BusinessModelsChapter(ChapterContext):
         agree, robust = int(claims["agrees"].sum()), int(claims["robust"].sum())
         agree_undiscounted = int(claims["agrees_undiscounted"].sum())
         n_claims = len(claims)
-        self.text("bm_claims_sentence", bm.describe_claims(claims, self.params["annual_discount_rate"]))
+        self.text("bm_claims_sentence", bmt.describe_claims(claims, self.params["annual_discount_rate"]))
         self.key_figure("bm_claims_agree", agree, str(agree),
                         f"The report's base case agrees with {agree} of the first article's {n_claims} LTV/CAC claims.")  # fmt: skip
         self.key_figure("bm_claims_agree_undiscounted", agree_undiscounted, str(agree_undiscounted),
@@ -181,7 +183,7 @@ class BusinessModelsChapter(ChapterContext):
 
     def uncertainty(self) -> None:
         """The uncertainty budget of the headline figures."""
-        self.text("bm_budget_sentence", bm.describe_budget(self.budget))
+        self.text("bm_budget_sentence", bmt.describe_budget(self.budget))
         self.table("bm_table_budget", present.budget_table(self.budget), "tbl-bm-uncertainty-budget",
                    "Uncertainty budget of the headline figures: each under the alternative structural choice and "
                    "across the input intervals, with the largest move relative to the figure as stated.")  # fmt: skip

@@ -14,7 +14,6 @@ from analysis.present.common import (
     fmt_seed_range,
     fmt_share_supported,
     fmt_spread,
-    join_names,
     md_count,
     md_share,
     md_share_range,
@@ -24,7 +23,7 @@ from analysis.present.common import (
     spread_interval,
 )
 from analysis.present.explorers import pricing_explorer
-from analysis.present.tables import fmt_number, fmt_share, fmt_usd
+from analysis.present.tables import fmt_number, fmt_share, fmt_usd, join_names
 
 BUDGET_CHOICES = {"cost": "cost per generation", "deflation": "deflation case"}
 
