@@ -723,3 +723,51 @@ def test_the_code_version_is_the_commit_with_dirty_when_a_tracked_file_changed(t
     assert code_version(tmp_path) == commit
     (tmp_path / "model.py").write_text("RATE = 0.2\n")
     assert code_version(tmp_path) == commit + "+dirty"
+
+
+def test_the_kept_source_builds_with_plain_jupyter_book(built, tmp_path):
+    """`jupyter-book build _build/source` (no driver, warnings as errors) renders every chapter with the same text
+    as the driver's site, and the Monte Carlo draws as a download: the kept source is a complete book."""
+    import subprocess
+    import sys
+
+    source = built.parent / "source"
+    assert {"_config.yml", "_toc.yml", "references.bib", "site_extra"} <= {p.name for p in source.iterdir()}
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(source), "--path-output", str(tmp_path), "--warningiserror", "--nitpick"],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    html = tmp_path / "_build" / "html"
+    for page in ("intro", "business_models", "pricing", "survival", "questions", "key_figures", "methods", "citing"):
+        assert _text(html / "book" / f"{page}.html") == _text(built / "book" / f"{page}.html"), page
+    assert len(list(html.glob("_downloads/*/survival_draws.csv.gz"))) == 1
+    assert (html / "downloads" / "data-package.zip").exists()
+
+
+def test_a_notebook_writes_its_files_beside_itself_only_where_the_build_runs_it(built, tmp_path):
+    """In the build's execution folder (marked) a file goes there and travels with the notebook (the marker does
+    not); anywhere else, such as the repository or the notebooks' folder, it goes under _build/notebook-files."""
+    from analysis.build import EXECUTION_MARKER, LOOSE_FILES_DIR, notebook_file
+
+    (tmp_path / EXECUTION_MARKER).write_text("key")
+    assert notebook_file("survival_draws.csv.gz", tmp_path) == tmp_path / "survival_draws.csv.gz"
+    for folder in (REPO_ROOT, REPO_ROOT / "book", tmp_path / "elsewhere"):
+        assert notebook_file("survival_draws.csv.gz", folder) == LOOSE_FILES_DIR / "survival_draws.csv.gz"
+    assert LOOSE_FILES_DIR.is_relative_to(REPO_ROOT / "_build")
+    with pytest.raises(ValueError, match=r"notebook_file\('../x.csv'\): expected a plain file name"):
+        notebook_file("../x.csv", tmp_path)
+    book = built.parent / "source" / "book"
+    assert (book / "survival_draws.csv.gz").exists()
+    assert not [p for p in built.parent.rglob(EXECUTION_MARKER) if "cache" not in p.relative_to(built.parent).parts]
+    assert (
+        not (REPO_ROOT / "survival_draws.csv.gz").exists()
+        and not (REPO_ROOT / "book" / "survival_draws.csv.gz").exists()
+    )
+    import nbformat
+
+    code = "".join(
+        c.source for c in nbformat.read(REPO_ROOT / "book" / "survival.ipynb", 4).cells if c.cell_type == "code"
+    )
+    assert code.count("survival_draws.csv.gz") == code.count('notebook_file("survival_draws.csv.gz")') == 1
