@@ -303,7 +303,7 @@ def test_one_key_figures_file_with_values_everywhere_most_important_first(built)
     with zipfile.ZipFile(built / "downloads" / "data-package.zip") as archive:
         assert archive.read("data/key_figures.csv") == download
         package = json.loads(archive.read("datapackage.json"))
-    resource = next(r for r in package["resources"] if r["path"] == "key_figures.csv")
+    resource = next(r for r in package["resources"] if r["path"] == "data/key_figures.csv")
     assert {"name": "value", "type": "number"} in resource["schema"]["fields"]
     rows = list(csv.DictReader(io.StringIO(download.decode())))
     assert all(row["value"] != "" for row in rows if row["id"] != "sv_runway_median")
