@@ -6,11 +6,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: help book test lint bench clean freeze browser
+.PHONY: help book test lint bench clean clean-cache browser
 
 help: ## Show the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 	@echo ""
 	@echo "Re-run with your own parameters (after make book or make test has created .venv):"
 	@echo "  .venv/bin/python -m analysis params CHAPTER                  parameters, defaults, provenance"
@@ -20,12 +22,21 @@ help: ## Show the targets
 	@echo "  .venv/bin/python -m analysis build --scenario NAME           an edition in _build/editions/NAME"
 	@echo "  .venv/bin/python -m analysis --help                          everything, with examples"
 
-# The environment is rebuilt whenever requirements.txt or pyproject.toml changes.
-$(STAMP): requirements.txt benchmarks/requirements.txt pyproject.toml
+# The environment grows by what a command needs: the book's packages (make book), then the tests' (make test)
+# or the benchmarks' (make bench). Each stamp is remade, re-installing its pins, when its files change.
+$(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip==24.3.1"
-	$(PY) -m pip install --quiet -r requirements.txt -r benchmarks/requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-test.txt
+	@touch $(TEST_STAMP)
+
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r benchmarks/requirements.txt
+	@touch $(BENCH_STAMP)
 
 book: $(STAMP) ## Execute every chapter with papermill and build the site into _build/html
 	$(PY) -m analysis build
@@ -36,19 +47,19 @@ browser: ## Install Debian's chromium for the browser test if it is missing
 	  echo "installing chromium (Debian package) for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser ## Lint and run the tests (including one real build and a browser test)
+test: $(TEST_STAMP) browser ## Lint and run the tests (including one real build and a browser test)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check analysis tests
 	$(PY) -m pytest
 
-lint: $(STAMP) ## Lint only
+lint: $(TEST_STAMP) ## Lint only
 	$(PY) -m ruff check .
 
-bench: $(STAMP) ## Run the benchmarks (builds, re-runs, Monte Carlo, pricing) and write BENCHMARKS.md
+bench: $(BENCH_STAMP) ## Run the benchmarks (builds, re-runs, Monte Carlo, pricing) and write BENCHMARKS.md
 	$(PY) benchmarks/bench.py
 
 clean: ## Remove the build output (not the virtual environment)
 	rm -rf _build
 
-freeze: $(STAMP) ## Re-pin requirements.txt from the current environment
-	{ head -2 requirements.txt; $(PY) -m pip freeze --exclude-editable | grep -viE '^(pip|setuptools|wheel)=='; echo "-e ."; } > requirements.tmp && mv requirements.tmp requirements.txt
+clean-cache: $(STAMP) ## Empty the execution cache, _build/cache (it is kept under 500 MB by itself)
+	$(PY) -m analysis cache --clear

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import math
 import os
 import platform
@@ -96,6 +97,11 @@ def _two_piece(z: float, low: float, base: float, high: float, lognormal: bool) 
         spread = math.log(base / low) if z < 0 else math.log(high / base)
         return base * math.exp(spread * z / z90)
     return base + ((base - low) if z < 0 else (high - base)) * z / z90
+
+
+def squigglepy_installed() -> bool:
+    """Whether the benchmark stack is here: make bench installs it; make test does not (--quick then skips it)."""
+    return importlib.util.find_spec("squigglepy") is not None
 
 
 def squigglepy_monte_carlo(table: Any, n: int) -> float:
@@ -303,10 +309,11 @@ def rerun_benchmarks(repeats: int, build_dir: Path, results: list[Result]) -> No
 
 def engine_benchmarks(repeats: int, sizes: tuple[int, ...], loop_sizes: tuple[int, ...], results: list[Result]) -> None:
     table = survival.lab_input_table(load_dataset(), "frontier_leader", "base")
+    compare = squigglepy_installed()
     for n in sizes:
         numpy_times = timed(lambda n=n: numpy_monte_carlo(table, n), repeats)
         floor_times = timed(lambda n=n: numpy_floor(table, n), repeats)
-        squiggle_times = timed(lambda n=n: squigglepy_monte_carlo(table, n), repeats)
+        squiggle_times = timed(lambda n=n: squigglepy_monte_carlo(table, n), repeats) if compare else []
         peak = peak_memory_mb(lambda n=n: numpy_monte_carlo(table, n))
         label = f"{n:.0e}".replace("+0", "").replace("e", "e")
         median = statistics.median(numpy_times)
@@ -316,13 +323,18 @@ def engine_benchmarks(repeats: int, sizes: tuple[int, ...], loop_sizes: tuple[in
                 numpy_times,
                 peak_mb=peak,
                 per_second=n / median,
-                note=f"{median / statistics.median(floor_times):.2f}x the numpy floor; squigglepy takes "
-                f"{statistics.median(squiggle_times) / median:.2f}x as long",
+                note=f"{median / statistics.median(floor_times):.2f}x the numpy floor; "
+                + (
+                    f"squigglepy takes {statistics.median(squiggle_times) / median:.2f}x as long"
+                    if compare
+                    else "squigglepy not installed (make bench installs it)"
+                ),
                 target=None,
             )  # fmt: skip
         )
         results.append(Result(f"  numpy floor: the same number of normal variates ({label})", floor_times))
-        results.append(Result(f"  squigglepy, same model and distributions ({label})", squiggle_times))
+        if compare:
+            results.append(Result(f"  squigglepy, same model and distributions ({label})", squiggle_times))
         if n in loop_sizes:
             loop_times = timed(lambda n=n: python_loop_monte_carlo(table, n), 1 if n >= 100_000 else repeats)
             results.append(
@@ -359,8 +371,8 @@ def engine_benchmarks(repeats: int, sizes: tuple[int, ...], loop_sizes: tuple[in
 def machine() -> list[str]:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     libraries = ", ".join(
-        f"{p} {version(p)}" for p in ("numpy", "pandas", "scipy", "papermill", "jupyter-book", "altair", "squigglepy")
-    )
+        f"{p} {version(p)}" for p in ("numpy", "pandas", "scipy", "papermill", "jupyter-book", "altair")
+    ) + (f", squigglepy {version('squigglepy')}" if squigglepy_installed() else "")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return [
         f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}; load average at the end {load} "
@@ -394,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--analysis", default=str(REPO / "benchmarks" / "ANALYSIS.md"),
                         help="profiling notes appended to the report if present")  # fmt: skip
     args = parser.parse_args(argv)
+    if not args.quick and not squigglepy_installed():
+        parser.error("squigglepy is not installed: make bench installs benchmarks/requirements.txt")
     repeats = 1 if args.quick else max(1, args.repeats)
     results: list[Result] = []
     if args.quick:

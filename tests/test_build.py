@@ -77,7 +77,7 @@ def test_failing_notebook_names_notebook_cell_and_error_and_keeps_previous_site(
         build_book(output_dir=out, parameters={"business_models": {"annual_discount_rate": 2.0}})
     message = str(info.value)
     assert "book/business_models.ipynb failed in cell" in message
-    assert "validate_parameters" in message or "params = validate_parameters" in message
+    assert "at line 'params = validate_parameters(\"business_models\", globals())'" in message
     assert "ParameterError: invalid parameters for chapter 'business_models'" in message
     assert (out / "html" / "book" / "business_models.html").read_bytes() == before
     assert (out / "failed" / "business_models.ipynb").exists()
@@ -132,7 +132,25 @@ def test_key_figures_page_and_downloads(built):
         names = set(archive.namelist())
         package = json.loads(archive.read("datapackage.json"))
     assert {"datapackage.json", "README.md", "LICENSE", "data/facts.csv", "data/sources.csv"} <= names
-    assert {r["path"] for r in package["resources"]} >= {"facts.csv", "sources.csv", "business_models.csv"}
+    assert {r["path"] for r in package["resources"]} >= {
+        "data/facts.csv",
+        "data/sources.csv",
+        "data/business_models.csv",
+    }
+
+
+def test_the_data_package_is_valid_for_frictionless(built, tmp_path):
+    """The downloaded data package validates with frictionless: every resource found where its path says,
+    every row against its schema (types, required fields, enums, primary and foreign keys)."""
+    import zipfile
+
+    import frictionless
+
+    with zipfile.ZipFile(built / "downloads" / "data-package.zip") as archive:
+        archive.extractall(tmp_path)
+    report = frictionless.validate(tmp_path / "datapackage.json")
+    assert report.valid, report.flatten(["type", "note"])[:10]
+    assert report.stats["tasks"] == len(json.loads((tmp_path / "datapackage.json").read_text())["resources"]) >= 12
 
 
 def test_every_table_and_figure_is_one_block_with_tabs_downloads_and_a_complete_citation(built):
@@ -287,7 +305,7 @@ def test_one_key_figures_file_with_values_everywhere_most_important_first(built)
     with zipfile.ZipFile(built / "downloads" / "data-package.zip") as archive:
         assert archive.read("data/key_figures.csv") == download
         package = json.loads(archive.read("datapackage.json"))
-    resource = next(r for r in package["resources"] if r["path"] == "key_figures.csv")
+    resource = next(r for r in package["resources"] if r["path"] == "data/key_figures.csv")
     assert {"name": "value", "type": "number"} in resource["schema"]["fields"]
     rows = list(csv.DictReader(io.StringIO(download.decode())))
     assert all(row["value"] != "" for row in rows if row["id"] != "sv_runway_median")
@@ -581,3 +599,221 @@ def test_execution_key_sees_a_change_in_any_layer_of_the_package(tmp_path, monke
     assert build.execution_key(notebook, {}, tmp_path / "data") == key
     (package / "models" / "survival.py").write_text("RATE = 0.30\n")
     assert build.execution_key(notebook, {}, tmp_path / "data") != key
+
+
+def test_a_cache_entry_in_use_or_incomplete_is_never_pruned(tmp_path):
+    """Under a 0.5 MB limit, an entry used a minute ago (another command may be copying it out) stays, as does
+    a folder without COMPLETE (being written); only the entry used a day ago goes. The limit 0 empties all."""
+    import os
+    import time
+
+    from analysis.pipeline.build import CACHE_GRACE_SECONDS, cache_entries, prune_cache
+
+    now = time.time()
+    for key, age in (("day-old", 86_400), ("in-use", 60)):
+        (tmp_path / key).mkdir()
+        (tmp_path / key / "notebook.ipynb").write_bytes(b"x" * 2**20)
+        (tmp_path / key / "COMPLETE").write_text(key)
+        os.utime(tmp_path / key / "COMPLETE", (now - age, now - age))
+    (tmp_path / "being-written").mkdir()
+    (tmp_path / "being-written" / "notebook.ipynb").write_bytes(b"x" * 2**20)
+    assert 60 < CACHE_GRACE_SECONDS < 86_400
+    assert prune_cache(tmp_path, limit_mb=0.5) == ["day-old"]
+    assert [e.key for e in cache_entries(tmp_path)] == ["in-use"]
+    assert prune_cache(tmp_path, limit_mb=0) == ["in-use"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["being-written"]
+
+
+def test_the_execution_key_follows_notebook_parameters_data_and_code_but_not_the_name(tmp_path, monkeypatch):
+    """The key changes with the notebook, a parameter, a data file or a module of the package; it stays with
+    the same content (a touched file, parameters in another order) and with the run's or edition's name."""
+    import os
+
+    import analysis.pipeline.build as build
+
+    notebook = tmp_path / "chapter.ipynb"
+    notebook.write_text('{"cells": []}')
+    data = tmp_path / "data"
+    (data / "scenarios").mkdir(parents=True)
+    (data / "facts.csv").write_text("id,value\na,1\n")
+    (data / "scenarios" / "base.yaml").write_text("name: base\n")
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "model.py").write_text("RATE = 0.1\n")
+    monkeypatch.setattr(build, "PACKAGE_DIR", package)
+
+    def key(**parameters: object) -> str:
+        return build.execution_key(notebook, {"rate": 0.1, "edition": "default", **parameters}, data)
+
+    base = key()
+    assert len(base) == 32 and key() == base
+    os.utime(data / "facts.csv", (1, 1))
+    assert build.execution_key(notebook, {"edition": "default", "rate": 0.1}, data) == base
+    assert key(edition="cac-stress") == key(edition="another-name") != base  # named runs share one execution
+    assert key(rate=0.2) != base
+    changes = [
+        (notebook, '{"cells": [1]}'),
+        (data / "facts.csv", "id,value\na,2\n"),
+        (data / "scenarios" / "base.yaml", "name: other\n"),
+        (package / "model.py", "RATE = 0.2\n"),
+    ]
+    for path, text in changes:
+        before = path.read_text()
+        path.write_text(text)
+        assert key() != base, path.name
+        path.write_text(before)
+        assert key() == base, path.name
+    (package / "notes.txt").write_text("not code")  # only the package's modules count
+    assert key() == base
+
+
+def test_an_unchanged_book_is_not_rendered_again_and_a_changed_one_is(built, tmp_path, monkeypatch):
+    """Built twice with nothing changed, the second build takes every notebook from the cache and keeps the site
+    as it is without starting Jupyter Book; when the recorded site key differs, Jupyter Book is started."""
+    import analysis.pipeline.build as build
+
+    out = tmp_path / "out"
+    shutil.copytree(built.parent, out, symlinks=True)
+    index = out / "html" / "index.html"
+    before = (index.stat().st_ino, index.stat().st_mtime_ns)
+    rendered = []
+
+    def fake_jupyter_book(stage: Path, target: Path) -> None:
+        rendered.append(stage)
+        raise BuildError("rendered")
+
+    monkeypatch.setattr(build, "run_jupyter_book", fake_jupyter_book)
+    result = build_book(output_dir=out)
+    assert result.html_dir == out / "html" and rendered == []
+    assert (index.stat().st_ino, index.stat().st_mtime_ns) == before
+    (out / ".html-key").write_text("a site built from other sources")
+    with pytest.raises(BuildError, match="rendered"):
+        build_book(output_dir=out)
+    assert len(rendered) == 1
+    assert (index.stat().st_ino, index.stat().st_mtime_ns) == before  # a failed render leaves the site
+
+
+def _notebook_with_injected_cell(path: str) -> None:
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["injected-parameters"]})
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+
+
+def test_a_kernel_that_fails_to_start_is_retried(tmp_path, monkeypatch):
+    """A kernel failing to start once (two kernels racing for a port) costs one retry, not the build; one that
+    never starts is reported after 3 attempts; an error in the notebook's own code is never retried."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from analysis.pipeline.build import _execute_one
+
+    calls: list[int] = []
+
+    def starts_second_time(source, target, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        _notebook_with_injected_cell(target)
+
+    monkeypatch.setattr(papermill, "execute_notebook", starts_second_time)
+    target = str(tmp_path / "chapter.ipynb")
+    task = ("book/chapter.ipynb", target, {}, "book/chapter.ipynb", str(tmp_path / "failed"), False)
+    assert _execute_one(task) is None and len(calls) == 2
+    assert nbformat.read(target, as_version=4).cells[0].metadata["tags"] == ["injected-parameters", "remove-cell"]
+
+    calls.clear()
+    monkeypatch.setattr(
+        papermill, "execute_notebook", lambda *a, **k: calls.append(1) or _raise(RuntimeError("no port"))
+    )
+    message = _execute_one(task)
+    assert message == "book/chapter.ipynb could not be executed (3 attempts): RuntimeError: no port" and len(calls) == 3
+
+    calls.clear()
+    error = PapermillExecutionError(2, 1, "raise ValueError(1)", "ValueError", "1", ["---> 1 raise ValueError(1)"])
+
+    def fails_in_cell(source, target, **kwargs):
+        calls.append(1)
+        _notebook_with_injected_cell(target)
+        raise error
+
+    monkeypatch.setattr(papermill, "execute_notebook", fails_in_cell)
+    message = _execute_one(task)
+    assert message.startswith("book/chapter.ipynb failed in cell 3") and len(calls) == 1
+    assert "ValueError: 1" in message and (tmp_path / "failed" / "chapter.ipynb").exists()
+
+
+def _raise(error: Exception) -> None:
+    raise error
+
+
+def test_the_code_version_is_the_commit_with_dirty_when_a_tracked_file_changed(tmp_path):
+    """'+dirty' marks a changed tracked file, not an untracked one; outside git the version is 'unknown'."""
+    import subprocess
+
+    from analysis.pipeline.build import code_version
+
+    def git(*args: str) -> str:
+        command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args]
+        return subprocess.run(command, cwd=tmp_path, check=True, capture_output=True, text=True).stdout.strip()
+
+    assert code_version(tmp_path) == "unknown"
+    git("init", "-q")
+    (tmp_path / "model.py").write_text("RATE = 0.1\n")
+    git("add", "model.py")
+    git("commit", "-qm", "first")
+    commit = git("rev-parse", "--short=12", "HEAD")
+    assert re.fullmatch(r"[0-9a-f]{12}", commit) and code_version(tmp_path) == commit
+    (tmp_path / "scratch.txt").write_text("untracked")
+    assert code_version(tmp_path) == commit
+    (tmp_path / "model.py").write_text("RATE = 0.2\n")
+    assert code_version(tmp_path) == commit + "+dirty"
+
+
+def test_the_kept_source_builds_with_plain_jupyter_book(built, tmp_path):
+    """`jupyter-book build _build/source` (no driver, warnings as errors) renders every chapter with the same text
+    as the driver's site, and the Monte Carlo draws as a download: the kept source is a complete book."""
+    import subprocess
+    import sys
+
+    source = built.parent / "source"
+    assert {"_config.yml", "_toc.yml", "references.bib", "site_extra"} <= {p.name for p in source.iterdir()}
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(source), "--path-output", str(tmp_path), "--warningiserror", "--nitpick"],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    html = tmp_path / "_build" / "html"
+    for page in ("intro", "business_models", "pricing", "survival", "questions", "key_figures", "methods", "citing"):
+        assert _text(html / "book" / f"{page}.html") == _text(built / "book" / f"{page}.html"), page
+    assert len(list(html.glob("_downloads/*/survival_draws.csv.gz"))) == 1
+    assert (html / "downloads" / "data-package.zip").exists()
+
+
+def test_a_notebook_writes_its_files_beside_itself_only_where_the_build_runs_it(built, tmp_path):
+    """In the build's execution folder (marked) a file goes there and travels with the notebook (the marker does
+    not); anywhere else, such as the repository or the notebooks' folder, it goes under _build/notebook-files."""
+    from analysis.paths import EXECUTION_MARKER, LOOSE_FILES_DIR, notebook_file
+
+    (tmp_path / EXECUTION_MARKER).write_text("key")
+    assert notebook_file("survival_draws.csv.gz", tmp_path) == tmp_path / "survival_draws.csv.gz"
+    for folder in (REPO_ROOT, REPO_ROOT / "book", tmp_path / "elsewhere"):
+        assert notebook_file("survival_draws.csv.gz", folder) == LOOSE_FILES_DIR / "survival_draws.csv.gz"
+    assert LOOSE_FILES_DIR.is_relative_to(REPO_ROOT / "_build")
+    with pytest.raises(ValueError, match=r"notebook_file\('../x.csv'\): expected a plain file name"):
+        notebook_file("../x.csv", tmp_path)
+    book = built.parent / "source" / "book"
+    assert (book / "survival_draws.csv.gz").exists()
+    assert not [p for p in built.parent.rglob(EXECUTION_MARKER) if "cache" not in p.relative_to(built.parent).parts]
+    assert (
+        not (REPO_ROOT / "survival_draws.csv.gz").exists()
+        and not (REPO_ROOT / "book" / "survival_draws.csv.gz").exists()
+    )
+    import nbformat
+
+    code = "".join(
+        c.source for c in nbformat.read(REPO_ROOT / "book" / "survival.ipynb", 4).cells if c.cell_type == "code"
+    )
+    assert code.count("survival_draws.csv.gz") == code.count('notebook_file("survival_draws.csv.gz")') == 1

@@ -30,11 +30,42 @@ def test_range_chart_names_missing_columns():
         charts.chart_ranges(FRAME, "model", "nope", "high", x_title="x", description="d")
 
 
-def test_theme_uses_colour_blind_safe_palette():
+def _colours(spec: object) -> set[str]:
+    """Every colour a chart's spec names: mark, axis, legend and text colours and the colours of its scales."""
+    found: set[str] = set()
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key.lower().endswith(("color", "fill", "stroke")) and isinstance(value, str):
+                found.add(value)
+            elif key in ("range", "category") and isinstance(value, list):
+                found |= {v for v in value if isinstance(v, str) and v.startswith("#")}
+            found |= _colours(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found |= _colours(value)
+    return found
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        lambda: _range_chart(),
+        lambda: charts.chart_scatter(FRAME, "low", "high", "model", description="d", x_title="x", y_title="y"),
+        lambda: charts.chart_lines(LINES, "x", "y", "s", description="d", x_title="x", y_title="y"),
+        lambda: charts.chart_fan(FRAME.assign(year=[2025, 2026]), "year", [("low", "high")], "mid", description="d",
+                                 x_title="Year", y_title="y"),
+        lambda: charts.chart_tornado(FRAME, "model", "low", "high", 0.5, description="d", x_title="x"),
+    ],
+    ids=["ranges", "scatter", "lines", "fan", "tornado"],
+)  # fmt: skip
+def test_every_colour_of_every_chart_comes_from_the_theme(chart):
+    """Colours only from the theme: the Okabe-Ito palette (distinguishable with colour-vision deficiencies), the
+    muted grey, the ink of the text and the grid's grey; a colour typed into a chart function fails here."""
     charts.enable()
-    assert alt.theme.active == charts.THEME_NAME
-    config = charts.theme_config()["config"]
-    assert config["range"]["category"][:3] == ["#0072B2", "#E69F00", "#009E73"]
+    colours = _colours(chart().to_dict(validate=True))
+    allowed = {*charts.PALETTE, charts.MUTED, charts.INK, charts.theme_config()["config"]["axis"]["gridColor"]}
+    assert colours and colours <= allowed, colours - allowed
+    assert set(charts.PALETTE) <= colours  # the theme's category range, which every series colour is taken from
 
 
 @pytest.mark.parametrize(
@@ -122,6 +153,11 @@ def test_static_svgs_of_two_charts_share_no_id():
     assert all(ref.startswith("vega-abc-") for ref in re.findall(r"url\(#([^)]+)\)", svg))
 
 
-def test_chart_ids_are_stable():
+def test_a_chart_id_is_a_digest_of_its_spec_whatever_the_key_order():
+    """The same spec with its keys in another order has the same id (so a rebuild changes no page); a spec that
+    differs in one value has another id (so two charts on a page never share one)."""
     spec = {"description": "x", "mark": "bar", "data": {"values": [{"x": 1}]}}
-    assert charts._chart_html(spec) == charts._chart_html(dict(spec))
+    reordered = {"data": {"values": [{"x": 1}]}, "mark": "bar", "description": "x"}
+    ids = [re.search(r'id="(vega-[0-9a-f]{12})"', charts._chart_html(s)).group(1)
+           for s in (spec, reordered, {**spec, "description": "y"}, {**spec, "data": {"values": [{"x": 2}]}})]  # fmt: skip
+    assert ids[0] == ids[1] and len(set(ids)) == 3

@@ -194,3 +194,41 @@ def test_every_chapter_runs_at_both_ends_of_its_declared_ranges(tmp_path):
     execute_notebooks(tasks, REPO_ROOT, tmp_path / "failed", tmp_path / "cache", jobs=2)
     for name in runs:
         assert list((tmp_path / name).glob("*.ipynb")), name
+
+
+def test_a_list_override_replaces_one_fact_per_tier_and_only_those_that_change(dataset):
+    """tier_caps = [25, 80, 300] changes tiers 2 and 3 (75 -> 80, 250 -> 300), marks them, and leaves tier 1 (25,
+    unchanged) as the source's; a list of another length (2 tiers) leaves every tier fact as it was."""
+    from analysis.parameters import PRICING
+
+    def marked(facts) -> set[str]:
+        return set(facts.index[facts["kind"] == "parameter"])
+
+    defaults = marked(apply_parameter_overrides(dataset, "pricing", PRICING.defaults)["facts"])
+    changed = apply_parameter_overrides(dataset, "pricing", {**PRICING.defaults, "tier_caps": [25.0, 80.0, 300.0]})
+    facts = changed["facts"]
+    assert [float(facts.at[f"tier_{i}_cap", "value"]) for i in (1, 2, 3)] == [25.0, 80.0, 300.0]
+    assert [facts.at[f"tier_{i}_cap", "kind"] for i in (1, 2, 3)] == ["assumption", "parameter", "parameter"]
+    assert marked(facts) - defaults == {"tier_2_cap", "tier_3_cap"}
+    two_tiers = {**PRICING.defaults, "tier_caps": [30.0, 90.0], "tier_prices_usd": [10.0, 30.0]}
+    same = apply_parameter_overrides(dataset, "pricing", two_tiers)["facts"]
+    assert marked(same) == defaults and not {"tier_1_cap", "tier_2_cap", "tier_3_cap"} & defaults
+    assert [float(same.at[f"tier_{i}_cap", "value"]) for i in (1, 2, 3)] == [25.0, 75.0, 250.0]
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"tier_caps": [25.0, 75.0]}, "parameters 'tier_prices_usd' (3 values) and 'tier_caps' (2 values) must have"),
+        ({"api_volume_discounts": [0.1, 0.2, 0.3]},
+         "parameters 'api_volume_thresholds' (2 values) and 'api_volume_discounts' (3 values) must have the same"),
+    ],
+)  # fmt: skip
+def test_paired_lists_of_different_lengths_are_refused_naming_both_and_their_counts(override, message):
+    """Each list pair the chapter declares (tier prices and caps, volume thresholds and discounts) is checked."""
+    from analysis.parameters import PRICING
+
+    with pytest.raises(ParameterError) as info:
+        validate_parameters("pricing", {**PRICING.defaults, **override})
+    assert message in str(info.value)
+    validate_parameters("pricing", {**PRICING.defaults, "tier_caps": [25.0, 75.0], "tier_prices_usd": [10.0, 30.0]})

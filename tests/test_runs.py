@@ -487,3 +487,23 @@ def test_a_sweep_killed_with_sigkill_leaves_no_worker_or_kernel_running(build_di
     process.wait(timeout=10)
     assert all_ended(descendants), "workers or kernels outlived the sweep"
     assert not (build_dir / "sweeps" / "killed").exists()
+
+
+def test_a_sweep_reads_listed_values_and_rounds_whole_number_parameters():
+    """'a,b,c' is the list as numbers in its order (-0 read as 0); a whole-number parameter swept over
+    1000:1003:3 (1000, 1001.5, 1003) runs at 1000, 1002 and 1003 (half to even), as ints."""
+    from analysis.parameters import CHAPTERS
+
+    assert runs.parse_sweep(["churn_multiplier=2,0.5,1", "cac_multiplier=-0,1e0"]) == {
+        "churn_multiplier": [2.0, 0.5, 1.0],
+        "cac_multiplier": [0.0, 1.0],
+    }
+    grid = runs.parse_sweep(["n_draws=1000:1003:3"])
+    assert grid == {"n_draws": [1000.0, 1001.5, 1003.0]}
+    points = runs.sweep_points("survival", CHAPTERS["survival"].defaults, grid)
+    assert [p["n_draws"] for p in points] == [1000, 1002, 1003]
+    assert all(type(p["n_draws"]) is int for p in points)
+    with pytest.raises(
+        runs.UsageError, match=r"-p 'churn_multiplier=1,x': expected NAME=START:STOP:POINTS or NAME=a,b,c with numbers"
+    ):
+        runs.parse_sweep(["churn_multiplier=1,x"])

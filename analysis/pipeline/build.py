@@ -28,7 +28,7 @@ import pandas as pd
 
 from analysis.data import load_dataset
 from analysis.parameters import CHAPTERS
-from analysis.paths import DATA_DIR, PACKAGE_DIR, REPO_ROOT
+from analysis.paths import DATA_DIR, EXECUTION_MARKER, PACKAGE_DIR, REPO_ROOT
 from analysis.pipeline.folders import (
     FolderError,
     claim,
@@ -317,6 +317,7 @@ def execute_notebooks(
         if (cache_dir / key / "COMPLETE").exists() or key in {k for _, k, _ in pending}:
             continue
         workdir = make_temporary(cache_dir, "tmp", key)
+        (workdir / EXECUTION_MARKER).write_text(key)
         label = str(src.relative_to(root)) if src.is_relative_to(root) else str(src)
         task = (str(src), str(workdir / src.name), executed_parameters(params), label, str(failed_dir), in_process)
         pending.append((task, key, workdir))
@@ -353,7 +354,7 @@ def execute_notebooks(
         out_dir.mkdir(parents=True, exist_ok=True)
         entry = cache_dir / key
         os.utime(entry / "COMPLETE")  # used now: the least recently used entries are pruned first
-        shutil.copytree(entry, out_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("COMPLETE"))
+        shutil.copytree(entry, out_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("COMPLETE", EXECUTION_MARKER))
         restore_edition_name(out_dir / Path(src).name, str(params.get("edition", "default")))
     prune_cache(cache_dir, keep=frozenset(keys))
     fresh = {key for _, key, _ in pending}
@@ -588,7 +589,8 @@ def build_book(
             # come next from these): with the package code, it decides whether anything must be rendered.
             site_key = tree_digest(stage) + ":" + tree_digest(PACKAGE_DIR)
             key_file = output_dir / ".html-key"
-            if final.exists() and key_file.exists() and key_file.read_text() == site_key:
+            source = output_dir / "source"
+            if final.exists() and source.is_dir() and key_file.exists() and key_file.read_text() == site_key:
                 # Nothing the site is made from has changed since the last build: keep it as it is.
                 return BuildResult(final, tuple(nb.as_posix() for nb in notebooks), time.perf_counter() - started)
             key_file.unlink(missing_ok=True)
@@ -600,9 +602,12 @@ def build_book(
             _add_favicon_to_redirect(new_html / "index.html")
             # One atomic exchange: at every instant a complete site is at _build/html.
             move_into_place(new_html, final, replace=True)
-            with written_in_place(output_dir / "executed", replace=True) as executed:
-                shutil.copytree(stage / "book", executed, dirs_exist_ok=True,
-                                ignore=shutil.ignore_patterns("*.md", "*.bib"))  # fmt: skip
+            # The complete book source as rendered (executed notebooks, generated pages, references.bib, downloads):
+            # `jupyter-book build _build/source` renders the same site without this driver.
+            with written_in_place(source, replace=True) as kept:
+                # Jupyter Book's own output (stage/out) is not part of the source.
+                shutil.copytree(stage, kept, dirs_exist_ok=True,
+                                ignore=lambda folder, names: ["out"] if Path(folder) == stage else [])  # fmt: skip
             key_file.write_text(site_key)
         finally:
             shutil.rmtree(stage, ignore_errors=True)

@@ -325,8 +325,8 @@ def datapackage(dataset: Dataset, version: str, key_figures_with_values: bool = 
             table_schema = {"fields": fields, "primaryKey": schema.key}
             description += " With each figure's value, interval and ready sentence as computed by this build."
         resources.append(
-            {"name": schema.name, "path": schema.file, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-             "description": description, "schema": table_schema}
+            {"name": schema.name, "path": f"data/{schema.file}", "format": "csv", "mediatype": "text/csv",
+             "encoding": "utf-8", "description": description, "schema": table_schema}
         )  # fmt: skip
     sources = dataset["sources"]
     return {

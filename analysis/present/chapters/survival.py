@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.models import survival as sv
+from analysis.paths import notebook_file
 from analysis.present import survival as present
 from analysis.present.chapter import ChapterContext
 from analysis.present.common import (
@@ -25,7 +26,7 @@ from analysis.present.common import (
 from analysis.present.explorers import survival_explorer
 from analysis.present.tables import fmt_number, fmt_range, fmt_usd
 
-# Where the chapter's draws are written for download, relative to the notebook's working folder.
+# The chapter's draws, written for download beside the executed notebook (see analysis.paths.notebook_file).
 DRAWS_FILE = "survival_draws.csv.gz"
 
 
@@ -128,7 +129,7 @@ class SurvivalChapter(ChapterContext):
         self.table("sv_table_projection", present.projection_table(frame), "tbl-lab-projection",
                    "Base-case projection in USD billions a year: revenue by stream, costs, operating cash flow and cash.")  # fmt: skip
 
-    def monte_carlo(self, draws_path: str | Path = DRAWS_FILE) -> None:
+    def monte_carlo(self, draws_path: Path | None = None) -> None:
         """The Monte Carlo: break-even and cash-lasts probabilities, runway, the fan, horizons, the budget."""
         p, lab, year, start = self.params, self.lab, self.year, self.start
         inputs, projection = self.simulation
@@ -174,7 +175,7 @@ class SurvivalChapter(ChapterContext):
         at_index = year - start
         self.glue("sv_median_cash", md_usd(float(np.median(projection.cash_without_new_capital[:, at_index])) * 1e9))
         self.glue("sv_base_cash", md_usd(float(self.base.cash_without_new_capital[0, at_index]) * 1e9))
-        sv.export_draws(inputs, projection, draws_path, p["seed"])
+        sv.export_draws(inputs, projection, draws_path or notebook_file(DRAWS_FILE), p["seed"])
         self.glue("sv_fig_probabilities", present.probabilities_chart(self.probabilities))
         self.glue("sv_fig_fan", present.fan_chart(sv.cash_fan(projection)))
         self.table("sv_table_probabilities", present.probabilities_table(self.probabilities), "tbl-survival-probabilities",
