@@ -382,7 +382,8 @@ def test_every_page_names_version_and_commit(built):
     [
         ("pricing", ("tbl-pricing-article", "tbl-pricing-comparison", "tbl-tier-caps", "tbl-deflation",
                      "tbl-pricing-conclusions"),
-         ("fig-pricing-tradeoff", "fig-freemium-breakeven", "fig-pricing-explorer", "fig-tier-caps"),
+         ("fig-pricing-tradeoff", "fig-freemium-breakeven", "fig-pricing-explorer", "fig-tier-caps",
+          "fig-pricing-deflation-explorer"),
          ("That is a decline of 53.6% a year", "in which a generation sold for $1 leaves 60%")),
         ("survival", ("tbl-lab-inputs", "tbl-lab-projection", "tbl-survival-probabilities", "tbl-correlation-effect",
                       "tbl-sensitivity", "tbl-archetypes-scenarios"),
