@@ -991,7 +991,7 @@ def modelling_choices(dataset: Any, defaults: Mapping[str, Any]) -> pd.DataFrame
     years_observed = int(
         dataset.fact("generation_price_2026_usd")["year"] - dataset.fact("generation_price_2023_usd")["year"]
     )
-    central = float(dataset.fact("lab_api_price_decline_per_year")["value"])
+    central = float(defaults["usage_price_decline_per_year"])
     article = implied_annual_decline(price_2023, price_2026, years_observed)
     cases = deflation_cases(central, article, float(defaults["serving_cost_decline_per_year"]))
     multipliers = np.geomspace(0.1, 4.0, 13)
