@@ -170,3 +170,25 @@ def test_each_explorer_adds_at_most_1_5_mb_to_its_chapter_page(built_site):
     assert added["business_models"] > 100_000  # the inline grid: 7 models at 7 x 7 x 5 positions
     for chapter, size in added.items():
         assert size <= PAGE_WEIGHT_LIMIT_BYTES, f"{chapter}: the explorers add {size:,} bytes"
+
+
+def test_explorer_grids_are_computed_in_the_notebook_run_and_come_back_from_the_cache(built_site):
+    """Issue 12: each explorer's grid is computed while its chapter's notebook runs, so it is stored with that
+    execution in the build's cache: the chart on the page is, byte for byte, the one glued in a cached execution,
+    and a rebuild that reuses the execution reuses the grid without computing it again."""
+    from bs4 import BeautifulSoup
+
+    glued = {"fig-business-models-explorer": "bm_fig_explorer", "fig-pricing-explorer": "pr_fig_explorer",
+             "fig-pricing-deflation-explorer": "pr_fig_deflation_explorer", "fig-survival-explorer": "sv_fig_explorer"}  # fmt: skip
+    for chapter, figure in EXPLORERS:
+        soup = BeautifulSoup((built_site / "book" / f"{chapter}.html").read_text(encoding="utf-8"), "html.parser")
+        shown = json.loads(soup.find(id=figure).find("script", class_="vega-spec").string)
+        cached = []
+        for executed in (built_site.parent / "cache").glob(f"*/{chapter}.ipynb"):
+            for cell in json.loads(executed.read_text(encoding="utf-8"))["cells"]:
+                for output in cell.get("outputs", []):
+                    if output.get("metadata", {}).get("scrapbook", {}).get("name") == glued[figure]:
+                        cached.append(
+                            charts.spec_from_chart_html(output["data"]["application/papermill.record/text/html"])
+                        )
+        assert cached and shown in cached, figure
