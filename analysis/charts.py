@@ -788,7 +788,8 @@ def chart_explorer_bars(
 
     ``frame`` has one row per (grid point, category); ``notes`` one row per grid point with a ``note`` column
     of lines separated by ``" · "`` (e.g. each value written out as its key figure is), shown under the chart
-    with ``command`` (a Vega expression over the sliders). The x axis runs over every value of the grid, so it
+    with ``command`` (a Vega expression over the sliders). The tooltip, and so the chart's data table, names
+    each row's slider values. The x axis runs over every value of the grid, so it
     holds still while a slider moves. No model runs in the browser: every value is a row of ``frame``.
     """
     fields = [field for _, field, _, _ in sliders]
@@ -815,7 +816,9 @@ def chart_explorer_bars(
              "encoding": {"y": y, "x": x,
                           "tooltip": [{"field": category, "type": "nominal"},
                                       {"field": value, "type": "quantitative", "title": axis_title(x_title),
-                                       "format": x_format}]}},
+                                       "format": x_format},
+                                      *[{"field": field, "type": "quantitative", "title": labels[name]}
+                                        for name, field, _, _ in sliders]]}},
             {"data": {"name": "grid"}, "transform": [{"filter": at_start}],
              "mark": {"type": "tick", "color": MUTED, "thickness": 2}, "encoding": {"y": y, "x": x}},
             {"data": {"name": "notes"}, "transform": [{"filter": _slider_filter(sliders)}],
