@@ -649,6 +649,20 @@ PRICING = Chapter(
             fact_id=("api_volume_discount_1", "api_volume_discount_2"),
             fact_field="value",
         ),
+        Parameter(
+            "usage_price_decline_per_year",
+            float,
+            0.35,
+            "annual decline of usage prices, credits and the API's list price (the book's central rate; below 100%, "
+            "a usage price is never free)",
+            unit="share per year",
+            minimum=0,
+            maximum=1,
+            exclusive_maximum=True,
+            fact_id="lab_api_price_decline_per_year",
+            fact_field="value",
+            explorer=(0.2, 0.5, 0.05),
+        ),
         _number(
             "serving_cost_decline_per_year",
             float,
@@ -657,6 +671,7 @@ PRICING = Chapter(
             "share per year",
             "lab_serving_cost_decline_per_year",
             maximum=1,
+            explorer=(0.2, 0.5, 0.05),
         ),
         _number(
             "deflation_years",

@@ -230,16 +230,23 @@ def run(command: list[str], env: dict[str, str] | None = None) -> None:
         raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
 
 
-def build_benchmarks(repeats: int, results: list[Result]) -> None:
+def build_benchmarks(repeats: int, results: list[Result], clean_only: bool = False) -> None:
+    """The clean build, then (unless ``clean_only``) the no-change rebuild and the re-runs."""
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         out = Path(tmp) / "build"
+        loads: list[float] = []
 
         def clean() -> None:
             shutil.rmtree(out, ignore_errors=True)
+            loads.append(os.getloadavg()[0])  # the machine is shared: say how busy it was at each run
             run([python, "-m", "analysis", "build", "--output", str(out)])
 
-        results.append(Result("clean build (no _build, every notebook executed)", timed(clean, repeats), target=45))
+        seconds = timed(clean, repeats)
+        note = "1-minute load average at the start of each run: " + ", ".join(f"{x:.1f}" for x in loads)
+        results.append(Result("clean build (no _build, every notebook executed)", seconds, note, target=45))
+        if clean_only:
+            return
         results.append(
             Result(
                 "no-change rebuild",
@@ -402,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat, no builds (for the tests)")
     parser.add_argument("--repeats", type=int, default=5, help="runs of each figure (default 5)")
     parser.add_argument("--reruns-only", action="store_true", help="only the re-runs (cold and warm, each chapter)")
+    parser.add_argument("--clean-build-only", action="store_true", help="only the clean build (every notebook run)")
     parser.add_argument("--output", default=str(REPO / "BENCHMARKS.md"), help="where to write the report")
     parser.add_argument("--analysis", default=str(REPO / "benchmarks" / "ANALYSIS.md"),
                         help="profiling notes appended to the report if present")  # fmt: skip
@@ -412,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     if args.quick:
         engine_benchmarks(repeats, (1_000,), (1_000,), results)
+    elif args.clean_build_only:
+        build_benchmarks(repeats, results, clean_only=True)
     elif args.reruns_only:
         with tempfile.TemporaryDirectory(prefix="bench-reruns-") as tmp:
             rerun_benchmarks(repeats, Path(tmp) / "build", results)

@@ -77,7 +77,7 @@ def test_failing_notebook_names_notebook_cell_and_error_and_keeps_previous_site(
         build_book(output_dir=out, parameters={"business_models": {"annual_discount_rate": 2.0}})
     message = str(info.value)
     assert "book/business_models.ipynb failed in cell" in message
-    assert "at line 'params = validate_parameters(\"business_models\", globals())'" in message
+    assert "at line 'ch = BusinessModelsChapter.open(globals())'" in message
     assert "ParameterError: invalid parameters for chapter 'business_models'" in message
     assert (out / "html" / "book" / "business_models.html").read_bytes() == before
     assert (out / "failed" / "business_models.ipynb").exists()
@@ -402,7 +402,8 @@ def test_every_page_names_version_and_commit(built):
     [
         ("pricing", ("tbl-pricing-article", "tbl-pricing-comparison", "tbl-tier-caps", "tbl-deflation",
                      "tbl-pricing-conclusions"),
-         ("fig-pricing-tradeoff", "fig-freemium-breakeven", "fig-pricing-explorer", "fig-tier-caps"),
+         ("fig-pricing-tradeoff", "fig-freemium-breakeven", "fig-pricing-explorer", "fig-tier-caps",
+          "fig-pricing-deflation-explorer"),
          ("That is a decline of 53.6% a year", "in which a generation sold for $1 leaves 60%")),
         ("survival", ("tbl-lab-inputs", "tbl-lab-projection", "tbl-survival-probabilities", "tbl-correlation-effect",
                       "tbl-sensitivity", "tbl-archetypes-scenarios"),

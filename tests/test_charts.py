@@ -161,3 +161,22 @@ def test_a_chart_id_is_a_digest_of_its_spec_whatever_the_key_order():
     ids = [re.search(r'id="(vega-[0-9a-f]{12})"', charts._chart_html(s)).group(1)
            for s in (spec, reordered, {**spec, "description": "y"}, {**spec, "data": {"values": [{"x": 2}]}})]  # fmt: skip
     assert ids[0] == ids[1] and len(set(ids)) == 3
+
+
+def test_explorer_bars_validate_hold_their_axis_still_and_name_the_sliders_in_the_data_table():
+    """Issue 12: the deflation explorer's chart kind validates against the schema, fits its container, keeps one x
+    domain over the whole grid (-40% to 70%, so a bar does not rescale as a slider moves), and its data table
+    gives every row its slider value under the slider's label; a missing column is named."""
+    frame = pd.DataFrame({"s": ["A", "B", "A", "B"], "m": [0.5, 0.6, -0.4, 0.7], "r": [0.2, 0.2, 0.25, 0.25]})
+    notes = pd.DataFrame({"r": [0.2, 0.25], "note": ["A: 50% · B: 60%", "A: -40% · B: 70%"]})
+    sliders = [("r", "r", (0.2, 0.25), 0.2)]
+    charts.enable()
+    spec = charts.chart_explorer_bars(frame, notes, "s", "m", sliders, {"r": "Rate"}, description="d",
+                                      x_title="Margin", x_format=".0%", note="note", command="'x'").to_dict(validate=True)  # fmt: skip
+    assert spec["width"] == "container" and spec["params"][0]["value"] == 0.2
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [-0.4, 0.7]
+    assert charts.chart_table(spec) == (["S", "Margin", "Rate"], [["A", "50%", "0.2"], ["B", "60%", "0.2"],
+                                                                   ["A", "-40%", "0.25"], ["B", "70%", "0.25"]])  # fmt: skip
+    with pytest.raises(KeyError, match=r"chart_explorer_bars: columns \['note'\] not in the data"):
+        charts.chart_explorer_bars(frame, notes.drop(columns="note"), "s", "m", sliders, {"r": "Rate"},
+                                   description="d", x_title="M", x_format=".0%", note="note", command="'x'")  # fmt: skip

@@ -49,4 +49,4 @@ def test_an_error_in_process_is_reported_like_a_kernels(tmp_path):
     ]
     assert messages[0].replace("failed-True", "failed-X") == messages[1].replace("failed-False", "failed-X")
     assert "ParameterError: invalid parameters for chapter 'business_models'" in messages[0]
-    assert "at line 'params = validate_parameters(\"business_models\", globals())'" in messages[0]
+    assert "at line 'ch = BusinessModelsChapter.open(globals())'" in messages[0]

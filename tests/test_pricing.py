@@ -11,7 +11,7 @@ from numpy.testing import assert_array_equal
 
 from analysis.models import pricing as pr
 from analysis.parameters import PRICING, ParameterError, validate_parameters
-from analysis.present import common, tables
+from analysis.present import common, explorers, tables
 from analysis.present import pricing as present
 
 
@@ -456,3 +456,57 @@ def test_every_number_dependent_sentence_matches_its_numbers_in_every_scenario(s
 def test_bad_uncertainty_and_wording_input_is_rejected(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_deflation_explorer_grid_at_the_chapter_rates_is_the_deflation_table():
+    """Issue 12: the grid point at the chapter's rates (0.35, 0.35) equals project_deflation_cases' central case
+    exactly (same function, same population). Credit margins are 1 - c/p: at usage prices -20% and cost -35% a
+    year for 3 years, 1 - 0.40 x 0.65^3 / (1.00 x 0.8^3) = 1 - 0.10985 / 0.512 = 78.5%; at usage prices -50%,
+    1 - 0.10985 / 0.125 = 12.12%. Twice the same call gives the same grid."""
+    population, settings_ = small_population(n_users=3000), default_settings()
+    rates = PRICING.parameter("usage_price_decline_per_year").explorer_values()
+    assert rates == (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+    assert PRICING.parameter("serving_cost_decline_per_year").explorer_values() == rates
+    grid = pr.deflation_explorer_grid(population, settings_, 3, rates, [0.35])
+    assert len(grid) == 7 * 5
+    cases = pr.deflation_cases(0.35, 0.5, 0.35)
+    central = pr.project_deflation_cases(population, settings_, 3, cases).query("case == 'central'")
+    at = grid[(grid["usage_price_decline_per_year"] == 0.35) & (grid["serving_cost_decline_per_year"] == 0.35)]
+    assert_array_equal(at["gross_margin_later"].to_numpy(), central["gross_margin_later"].to_numpy())
+    assert_array_equal(at["strategy"].to_numpy(), central["strategy"].to_numpy())
+    credits = grid[grid["strategy"] == "credits"].set_index("usage_price_decline_per_year")["gross_margin_later"]
+    assert credits[0.2] == pytest.approx(1 - 0.4 * 0.65**3 / 0.8**3)
+    assert credits[0.5] == pytest.approx(1 - 0.4 * 0.65**3 / 0.5**3)
+    assert credits[0.2] == pytest.approx(0.7855, abs=1e-4) and credits[0.5] == pytest.approx(0.1212, abs=1e-4)
+    pd.testing.assert_frame_equal(grid, pr.deflation_explorer_grid(population, settings_, 3, rates, [0.35]))
+    with pytest.raises(ValueError, match="usage_price_declines and cost_declines must each hold at least one"):
+        pr.deflation_explorer_grid(population, settings_, 3, [], [0.35])
+
+
+def test_usage_price_decline_is_a_parameter_from_the_books_central_rate(dataset):
+    """Issue 12: the usage-price decline the chapter projects is declared once, its default the central fact
+    lab_api_price_decline_per_year (0.35, range 0.2-0.5); a 100% decline (free usage) is refused."""
+    parameter = PRICING.parameter("usage_price_decline_per_year")
+    fact = dataset.fact("lab_api_price_decline_per_year")
+    assert parameter.fact_ids == ("lab_api_price_decline_per_year",)
+    assert parameter.default == fact["value"] == 0.35
+    assert parameter.explorer_values()[0] == fact["low"] == 0.2 and parameter.explorer_values()[-1] == fact["high"]
+    with pytest.raises(ParameterError, match=r"'usage_price_decline_per_year' = 1.0 is not allowed: .*< 1"):
+        validate_parameters("pricing", {**PRICING.defaults, "usage_price_decline_per_year": 1.0})
+
+
+def test_an_explorer_readout_takes_its_key_figures_decimals(dataset):
+    """Issue 12: a share printed '25%' reads out with '.0%' and one printed '25.3%' with '.1%', so the readout at
+    the default position is the key figure's text; a text no format gives, an unregistered key or a unit without
+    a readout format is refused with a message naming the key; a margin that is not a number takes whole percent."""
+    registry = dataset["key_figures"]
+    assert explorers.readout_format(registry, "pr_breakeven_default", 0.25257, "25%") == ".0%"
+    assert explorers.readout_format(registry, "pr_breakeven_default", 0.25257, "25.3%") == ".1%"
+    assert explorers.readout_format(registry, "sv_p_cash", 0.50741, "50.74%") == ".2%"
+    assert explorers.readout_format(registry, "pr_margin_later_freemium", float("nan"), "nan%") == ".0%"
+    with pytest.raises(ValueError, match=r"'pr_breakeven_default' = 0.25257 is printed '26%'"):
+        explorers.readout_format(registry, "pr_breakeven_default", 0.25257, "26%")
+    with pytest.raises(ValueError, match=r"'pr_nothing' is not in the key-figure registry"):
+        explorers.readout_format(registry, "pr_nothing", 0.2, "20%")
+    with pytest.raises(ValueError, match=r"'sv_revenue_end' has unit 'usd_bn' .* allowed units: share"):
+        explorers.readout_format(registry, "sv_revenue_end", 12.0, "$12bn")

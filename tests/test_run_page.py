@@ -114,5 +114,5 @@ def test_run_page_reads_on_a_phone_opened_from_disk(run):
         )
         browser.close()
     assert errors == []
-    assert seen["charts"] == 4  # three charts and the explorer
+    assert seen["charts"] == 5  # three charts and the two explorers (break-even and deflation)
     assert seen["widest"] <= 390 and seen["page"] <= 390

@@ -686,6 +686,47 @@ def project_deflation_cases(
     return pd.concat(frames, ignore_index=True)
 
 
+def deflation_explorer_grid(
+    population: Population,
+    settings: PricingSettings,
+    years: int,
+    usage_price_declines: Sequence[float],
+    cost_declines: Sequence[float],
+    now: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """:func:`project_deflation` at every (usage-price decline, serving-cost decline) pair, for the explorer.
+
+    One row per pair and strategy, in the order of the declines given, with the columns
+    ``usage_price_decline_per_year`` and ``serving_cost_decline_per_year`` (shares a year, named as the
+    chapter's parameters) and the projection's ``gross_margin_now``/``gross_margin_later``. Every row is
+    :func:`project_deflation` itself, so the pair of the chapter's rates reproduces its deflation table exactly.
+    ``now`` may pass today's :func:`compare_strategies` table, to save recomputing it at every pair.
+
+    Examples
+    --------
+    >>> population = simulate_population(200, 6, 30, 1.2, 0.4, 0.15, 1.5, 0.8, seed=1)
+    >>> settings = PricingSettings(0.4, 1.0, (20.0, 60.0), (25.0, 75.0), 5.0, 20.0, 75.0, 0.035, 1e6, 500, 3.0,
+    ...                            12.0, 0.7, (100.0,), (0.1,))
+    >>> grid = deflation_explorer_grid(population, settings, 3, [0.2, 0.35], [0.35])
+    >>> grid.shape, grid["usage_price_decline_per_year"].unique().tolist()
+    ((10, 5), [0.2, 0.35])
+    """
+    if len(usage_price_declines) == 0 or len(cost_declines) == 0:
+        raise ValueError("usage_price_declines and cost_declines must each hold at least one decline a year")
+    if now is None:
+        now = compare_strategies(run_all_strategies(population, settings))
+    frames = []
+    for price_decline in usage_price_declines:
+        for cost_decline in cost_declines:
+            frame = project_deflation(population, settings, years, float(price_decline), float(cost_decline), now)
+            frames.append(
+                frame[["strategy", "gross_margin_now", "gross_margin_later"]].assign(
+                    usage_price_decline_per_year=float(price_decline), serving_cost_decline_per_year=float(cost_decline)
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
 HEADLINE_FIGURES = (
     "credit_margin",
     "best_margin",
@@ -970,7 +1011,7 @@ def modelling_choices(dataset: Any, defaults: Mapping[str, Any]) -> pd.DataFrame
     years_observed = int(
         dataset.fact("generation_price_2026_usd")["year"] - dataset.fact("generation_price_2023_usd")["year"]
     )
-    central = float(dataset.fact("lab_api_price_decline_per_year")["value"])
+    central = float(defaults["usage_price_decline_per_year"])
     article = implied_annual_decline(price_2023, price_2026, years_observed)
     cases = deflation_cases(central, article, float(defaults["serving_cost_decline_per_year"]))
     multipliers = np.geomspace(0.1, 4.0, 13)

@@ -93,6 +93,13 @@ class ChapterContext:
         for figure in figures:
             self.key_figure(figure["key"], figure["value"], figure["text"], figure["sentence"])
 
+    def readout_format(self, key: str) -> str:
+        """The d3 format with which an explorer prints recorded key figure ``key`` as the chapter does."""
+        from analysis.present.explorers import readout_format
+
+        figure = next(f for f in self.figures if f["id"] == key)
+        return readout_format(self._registry, key, figure["value"], figure["text"])
+
     def key_findings(self, findings: Sequence[tuple[str, str]], lead: int = 1) -> None:
         """Glue ``{PREFIX}_key_findings``: the chapter's findings, each a key figure's ready sentence and a link
         to the figure or table that shows it, for the Key findings box at the top of the chapter.

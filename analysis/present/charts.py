@@ -19,7 +19,7 @@ import json
 import math
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import altair as alt
@@ -577,6 +577,7 @@ def chart_explorer_lines(
     command: str,
     x_format: str = "d",
     y_format: str = ".0%",
+    readout_formats: Mapping[str, str] | None = None,
 ) -> alt.TopLevelMixin:
     """Lines over a grid that sliders select: the reader's case solid, the chapter's own case dashed.
 
@@ -584,9 +585,9 @@ def chart_explorer_lines(
     the line's label). ``sliders`` are ``(param_name, column, grid_values, start)``; each becomes a
     Vega-Lite parameter bound to a range input over the grid (``labels`` gives its label). Under the
     chart, each line's value at ``x == readout_at`` is written out beside the chapter's own (the start
-    position), and ``command`` (a Vega expression over the sliders) shows the command that reproduces the
-    reader's point. One view, so it fits its container on a phone. Every number shown comes from
-    ``frame``: no model runs in the browser.
+    position), each in its format from ``readout_formats`` (by line; default ``y_format``), and ``command``
+    (a Vega expression over the sliders) shows the command that reproduces the reader's point. One view, so
+    it fits its container on a phone. Every number shown comes from ``frame``: no model runs in the browser.
     """
     _require_columns(frame, "chart_explorer_lines", x, *series, *[field for _, field, _, _ in sliders])
     start_rows = frame
@@ -603,11 +604,13 @@ def chart_explorer_lines(
     color = {"field": "line", "type": "nominal", "title": None, "scale": {"domain": list(series)},
              "legend": {"orient": "top"}}  # fmt: skip
 
-    def value(column: str) -> str:
-        return f"format(datum['{column}'], '{y_format}')"
+    formats = {s: (readout_formats or {}).get(s, y_format) for s in series}
+
+    def value(column: str, series_name: str) -> str:
+        return f"format(datum['{column}'], '{formats[series_name]}')"
 
     readout = f"'In {readout_at:g}:' + '   ' + " + " + '   ' + ".join(
-        f"'{s}: ' + {value(s)} + ' (chapter ' + {value(s + ' (start)')} + ')'" for s in series
+        f"'{s}: ' + {value(s, s)} + ' (chapter ' + {value(s + ' (start)', s)} + ')'" for s in series
     )
     spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
@@ -766,6 +769,71 @@ def chart_explorer_breakeven(
             {"data": {"values": [{}]},
              "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "font": "monospace",
                       "lineBreak": "\n", "x": 0, "y": {"expr": "height + 80"}, "text": {"expr": command}}},
+        ],
+        **theme_config(),
+    }  # fmt: skip
+    return alt.LayerChart.from_dict(spec, validate=False)
+
+
+def chart_explorer_bars(
+    frame: pd.DataFrame,
+    notes: pd.DataFrame,
+    category: str,
+    value: str,
+    sliders: Sequence[tuple[str, str, Sequence[float], float]],
+    labels: dict[str, str],
+    *,
+    description: str,
+    x_title: str,
+    x_format: str,
+    note: str,
+    command: str,
+) -> alt.TopLevelMixin:
+    """Each category's ``value`` as a bar at the sliders' grid point, the chapter's own (the start) as a grey tick.
+
+    ``frame`` has one row per (grid point, category); ``notes`` one row per grid point with a ``note`` column
+    of lines separated by ``" · "`` (e.g. each value written out as its key figure is), shown under the chart
+    with ``command`` (a Vega expression over the sliders). The tooltip, and so the chart's data table, names
+    each row's slider values. The x axis runs over every value of the grid, so it
+    holds still while a slider moves. No model runs in the browser: every value is a row of ``frame``.
+    """
+    fields = [field for _, field, _, _ in sliders]
+    _require_columns(frame, "chart_explorer_bars", category, value, *fields)
+    _require_columns(notes, "chart_explorer_bars", note, *fields)
+    params = _slider_params(sliders, labels)
+    at_start = _slider_filter([(str(start), field, grid, start) for _, field, grid, start in sliders])
+    order = list(dict.fromkeys(frame[category]))
+    domain = [min(0.0, float(frame[value].min())), max(0.0, float(frame[value].max()))]  # "nice" rounds it out
+    y = {"field": category, "type": "nominal", "title": None, "sort": order, "axis": {"labelLimit": LABEL_COLUMN_PX}}
+    x = {"field": value, "type": "quantitative", "title": axis_title(x_title), "axis": {"format": x_format},
+         "scale": {"domain": domain, "nice": True}}  # fmt: skip
+    n_lines = int(notes[note].str.count(" · ").max()) + 1 if len(notes) else 1
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": description,
+        "datasets": {"grid": frame.to_dict(orient="records"), "notes": notes.to_dict(orient="records")},
+        "params": params,
+        "width": "container",
+        "height": 28 * len(order),
+        "layer": [
+            {"data": {"name": "grid"}, "transform": [{"filter": _slider_filter(sliders)}],
+             "mark": {"type": "bar", "color": PALETTE[0]},
+             "encoding": {"y": y, "x": x,
+                          "tooltip": [{"field": category, "type": "nominal"},
+                                      {"field": value, "type": "quantitative", "title": axis_title(x_title),
+                                       "format": x_format},
+                                      *[{"field": field, "type": "quantitative", "title": labels[name]}
+                                        for name, field, _, _ in sliders]]}},
+            {"data": {"name": "grid"}, "transform": [{"filter": at_start}],
+             "mark": {"type": "tick", "color": MUTED, "thickness": 2}, "encoding": {"y": y, "x": x}},
+            {"data": {"name": "notes"}, "transform": [{"filter": _slider_filter(sliders)}],
+             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "lineBreak": " · ",
+                      "x": -LABEL_COLUMN_PX, "y": {"expr": "height + 40"}},
+             "encoding": {"text": {"field": note, "type": "nominal"}}},
+            {"data": {"values": [{}]},
+             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "font": "monospace",
+                      "lineBreak": "\n", "x": -LABEL_COLUMN_PX, "y": {"expr": f"height + {48 + 16 * n_lines}"},
+                      "text": {"expr": command}}},
         ],
         **theme_config(),
     }  # fmt: skip

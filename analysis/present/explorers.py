@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.data import Dataset
@@ -50,8 +51,51 @@ def _grid_text(sliders: Sequence[tuple[str, str, tuple[float, ...], float]]) -> 
     return "; ".join(one(name, g) for name, _, g, _ in sliders)
 
 
-def survival_explorer(dataset: Dataset, params: Mapping[str, Any], decimals: int) -> Explorer:
-    """The survival chapter's explorer: both headline probabilities by year over the three scaled inputs."""
+# The d3 formats an explorer's readout may take for a key figure, by the unit the key-figure registry gives it.
+READOUT_FORMATS = {"share": (".0%", ".1%", ".2%", ".3%")}
+
+
+def readout_format(registry: pd.DataFrame, key: str, value: float, text: str) -> str:
+    """The d3 format with which an explorer prints key figure ``key``, so that at the default position its
+    readout is the chapter's own text for the figure.
+
+    ``registry`` is the key-figure registry (``data/key_figures.csv``, ``dataset["key_figures"]``): the unit
+    it gives ``key`` decides the kind of format (:data:`READOUT_FORMATS`: a share is a percentage); the
+    decimals are those with which the chapter printed ``value`` as ``text`` (a simulated figure shows only
+    the decimals its spread supports). The format is checked to print ``value`` as ``text``; a value that is
+    not a number (a margin without revenue) has no decimals to match and takes the unit's first format.
+
+    Examples
+    --------
+    >>> registry = pd.DataFrame({"unit": ["share"]}, index=pd.Index(["pr_x"], name="id"))
+    >>> readout_format(registry, "pr_x", 0.25257, "25%"), readout_format(registry, "pr_x", 0.25257, "25.3%")
+    ('.0%', '.1%')
+    """
+    if key not in registry.index:
+        raise ValueError(f"key figure {key!r} is not in the key-figure registry (data/key_figures.csv)")
+    unit = str(registry.at[key, "unit"])
+    if unit not in READOUT_FORMATS:
+        raise ValueError(
+            f"key figure {key!r} has unit {unit!r} in data/key_figures.csv, for which no explorer readout is "
+            f"defined; allowed units: {', '.join(READOUT_FORMATS)}"
+        )
+    if not np.isfinite(value):
+        return READOUT_FORMATS[unit][0]
+    for d3_format in READOUT_FORMATS[unit]:
+        if charts.format_d3(value, d3_format) == text:
+            return d3_format
+    raise ValueError(
+        f"key figure {key!r} = {value!r} is printed {text!r}, which none of the {unit} readout formats "
+        f"({', '.join(READOUT_FORMATS[unit])}) gives: the readout could not match the chapter's text"
+    )
+
+
+def survival_explorer(dataset: Dataset, params: Mapping[str, Any], readout_formats: Mapping[str, str]) -> Explorer:
+    """The survival chapter's explorer: both headline probabilities by year over the three scaled inputs.
+
+    ``readout_formats`` gives the d3 format of each probability's readout (keys ``p_breakeven_by_year`` and
+    ``p_cash_lasts``), from its key figure with :func:`readout_format`.
+    """
     from analysis.models import survival as sv
 
     names = [f"{name}_scale" for name in sv.EXPLORER_INPUTS]
@@ -73,7 +117,8 @@ def survival_explorer(dataset: Dataset, params: Mapping[str, Any], decimals: int
         description="Explorer: probability of sustained break-even and of cash lasting without new capital, by year, "
         "for the chapter's lab with three of its inputs scaled by the sliders; dashed lines are the chapter's case.",
         x_title="Year", y_title="Probability", readout_at=params["headline_year"],
-        command=_command("survival", sliders), y_format=f".{decimals}%",
+        command=_command("survival", sliders), y_format=readout_formats["p_breakeven_by_year"],
+        readout_formats={label: readout_formats[column] for column, label in lines.items()},
     )  # fmt: skip
     return Explorer(chart, len(grid) // grid["year"].nunique(), _grid_text(sliders))
 
@@ -118,9 +163,12 @@ def business_models_explorer(dataset: Dataset, params: Mapping[str, Any]) -> Exp
     return Explorer(chart, len(notes), _grid_text(sliders))
 
 
-def pricing_explorer(population: Any, params: Mapping[str, Any], band: tuple[float, float]) -> Explorer:
+def pricing_explorer(
+    population: Any, params: Mapping[str, Any], band: tuple[float, float], breakeven_format: str
+) -> Explorer:  # fmt: skip
     """The pricing chapter's explorer: freemium break-even conversion by free tier and cost, against the
-    reader's conversion rate and the typical band."""
+    reader's conversion rate and the typical band. ``breakeven_format`` is the d3 format of the break-even's
+    readout, from its key figure with :func:`readout_format`."""
     from analysis.models import pricing as pr
 
     sliders = explorer_sliders("pricing", ["free_cap", "cost_per_generation_usd", "conversion_rate"], params)
@@ -132,8 +180,9 @@ def pricing_explorer(population: Any, params: Mapping[str, Any], band: tuple[flo
                  & (grid["cost_per_generation_usd"] - sliders[1][3]).abs().lt(1e-9)]  # fmt: skip
     chapter_value = float(start["breakeven_conversion"].iloc[0])
     readout = (
-        "'Break-even conversion: ' + format(datum.breakeven_conversion, '.1%') + "
-        f"' (chapter {chapter_value:.1%})' + '   ' + 'At ' + format(conversion_rate, '.1%') + "
+        f"'Break-even conversion: ' + format(datum.breakeven_conversion, '{breakeven_format}') + "
+        f"' (chapter {charts.format_d3(chapter_value, breakeven_format)})' + '   ' + "
+        "'At ' + format(conversion_rate, '.1%') + "
         "' conversion the free tier ' + (datum.breakeven_conversion <= conversion_rate ? 'pays' : 'does not pay')"
     )
     labels = {"free_cap": "Free generations a month", "cost_per_generation_usd": "Cost per generation $",
@@ -147,3 +196,62 @@ def pricing_explorer(population: Any, params: Mapping[str, Any], band: tuple[flo
         command=_command("pricing", sliders, digits=3),
     )  # fmt: skip
     return Explorer(chart, len(grid), _grid_text(sliders))
+
+
+def deflation_explorer(
+    population: Any,
+    settings: Any,
+    params: Mapping[str, Any],
+    now: pd.DataFrame,
+    names: Mapping[str, str],
+    registry: pd.DataFrame,
+    figures: Sequence[Mapping[str, Any]],
+) -> Explorer:
+    """The pricing chapter's second explorer: each strategy's gross margin after the chapter's years of decline,
+    under the usage-price and serving-cost declines the sliders set.
+
+    Every position is :func:`analysis.models.pricing.project_deflation` on the chapter's population (``now`` is its
+    comparison table); ``figures`` are the chapter's ``pr_margin_later_<strategy>`` key figures
+    (:func:`analysis.models.pricing.question_figures`), whose text each margin's readout takes (:func:`readout_format`).
+    """
+    from analysis.models import pricing as pr
+
+    sliders = explorer_sliders("pricing", ["usage_price_decline_per_year", "serving_cost_decline_per_year"], params)
+    years = int(params["deflation_years"])
+    grid = pr.deflation_explorer_grid(population, settings, years, sliders[0][2], sliders[1][2], now)
+    recorded = {f["key"]: f for f in figures}
+    strategies = list(dict.fromkeys(grid["strategy"]))
+    missing = [s for s in strategies if f"pr_margin_later_{s}" not in recorded]
+    if missing:
+        raise ValueError(f"figures has no pr_margin_later_ key figure for {missing}: pass pricing.question_figures")
+    formats = {}
+    for strategy in strategies:
+        figure = recorded[f"pr_margin_later_{strategy}"]
+        formats[strategy] = readout_format(registry, figure["key"], figure["value"], figure["text"])
+    columns = [name for name, _, _, _ in sliders]
+    at_start = grid
+    for name, _, _, start in sliders:
+        at_start = at_start[(at_start[name] - start).abs() < 1e-9]
+    chapter = dict(zip(at_start["strategy"], at_start["gross_margin_later"], strict=True))
+
+    def readout(group: pd.DataFrame) -> str:
+        return " · ".join(
+            f"{names.get(s, s)}: {charts.format_d3(m, formats[s])} (chapter {charts.format_d3(chapter[s], formats[s])})"
+            for s, m in zip(group["strategy"], group["gross_margin_later"], strict=True)
+        )
+
+    notes = grid.groupby(columns, sort=False).apply(readout, include_groups=False).rename("note").reset_index()
+    frame = grid.assign(strategy_name=grid["strategy"].map(lambda s: names.get(s, s)))[
+        ["strategy_name", "gross_margin_later", *columns]
+    ]
+    labels = {"usage_price_decline_per_year": "Usage prices fall, a year",
+              "serving_cost_decline_per_year": "Serving cost falls, a year"}  # fmt: skip
+    chart = charts.chart_explorer_bars(
+        frame, notes, "strategy_name", "gross_margin_later", sliders, labels,
+        description=f"Explorer: each pricing strategy's gross margin after {years} years of usage prices and the "
+        "cost per generation falling at the sliders' rates; grey ticks are the chapter's central case; each "
+        "margin written out below.",
+        x_title=f"Gross margin after {years} years", x_format=".0%", note="note",
+        command=_command("pricing", sliders),
+    )  # fmt: skip
+    return Explorer(chart, len(notes), _grid_text(sliders))

@@ -22,7 +22,7 @@ from analysis.present.common import (
     source_title,
     spread_interval,
 )
-from analysis.present.explorers import pricing_explorer
+from analysis.present.explorers import deflation_explorer, pricing_explorer
 from analysis.present.tables import fmt_number, fmt_share, fmt_usd, join_names
 
 BUDGET_CHOICES = {"cost": "cost per generation", "deflation": "deflation case"}
@@ -46,7 +46,7 @@ class PricingChapter(ChapterContext):
         self.year_2023, self.year_2026 = int(price_2023["year"]), int(price_2026["year"])
         self.years_observed = self.year_2026 - self.year_2023
         self.article_decline = pr.implied_annual_decline(self.price_2023, self.price_2026, self.years_observed)
-        self.central_decline = float(dataset.fact("lab_api_price_decline_per_year")["value"])
+        self.central_decline = float(self.params["usage_price_decline_per_year"])
         self.pace_label = f"the article's {self.year_2023}–{self.year_2026} pace"
         conversion = dataset.fact("freemium_conversion_rate")
         self.band = (float(conversion["low"]), float(conversion["high"]))
@@ -199,7 +199,9 @@ class PricingChapter(ChapterContext):
 
     def explorer(self) -> None:
         """The in-page explorer of the freemium break-even."""
-        explorer = pricing_explorer(self.population, self.params, self.band)
+        explorer = pricing_explorer(
+            self.population, self.params, self.band, self.readout_format("pr_breakeven_default")
+        )
         self.glue("pr_fig_explorer", explorer.chart)
         self.glue("pr_explorer_points", md_count(explorer.points))
         self.text("pr_explorer_grid", explorer.grid_text)
@@ -264,6 +266,19 @@ class PricingChapter(ChapterContext):
                    f"at the article's {self.years_observed}-year pace to {self.year_2026}, and pass-through (the cost "
                    "per generation falling as fast as usage prices).")  # fmt: skip
 
+    @cached_property
+    def question_figures(self) -> list[dict[str, Any]]:
+        """The figures the Questions page answers from: each strategy's margin now and after the decline."""
+        return pr.question_figures(self.deflation_cases, self.names, self.central_decline, self.years)
+
+    def deflation_explorer_section(self) -> None:
+        """The in-page explorer of each strategy's margin under the two decline rates."""
+        explorer = deflation_explorer(self.population, self.settings, self.params, self.comparison, self.names,
+                                      self._registry, self.question_figures)  # fmt: skip
+        self.glue("pr_fig_deflation_explorer", explorer.chart)
+        self.glue("pr_deflation_explorer_points", md_count(explorer.points))
+        self.text("pr_deflation_explorer_grid", explorer.grid_text)
+
     def conclusions(self) -> None:
         """Each strategy's best and worst criterion, and the uncertainty budget of the headline figures."""
         p, names = self.params, self.names
@@ -289,7 +304,7 @@ class PricingChapter(ChapterContext):
 
     def close(self) -> None:
         """The figures the readers' questions are answered from, the key findings, and the parameters table."""
-        self.record_key_figures(pr.question_figures(self.deflation_cases, self.names, self.central_decline, self.years))
+        self.record_key_figures(self.question_figures)
         self.key_findings([("pr_breakeven_default", "fig-freemium-breakeven"), ("pr_breakeven_cheap", "fig-freemium-breakeven"),
                            ("pr_best_margin", "fig-pricing-tradeoff"), ("pr_credits_margin_later_article_pace", "tbl-deflation-cases")])  # fmt: skip
         self.emit_key_figures()

@@ -194,7 +194,11 @@ class SurvivalChapter(ChapterContext):
 
     def explorer(self) -> None:
         """The in-page explorer of the headline probabilities."""
-        explorer = survival_explorer(self.dataset, self.params, self.decimals)
+        formats = {
+            "p_breakeven_by_year": self.readout_format("sv_p_breakeven"),
+            "p_cash_lasts": self.readout_format("sv_p_cash"),
+        }
+        explorer = survival_explorer(self.dataset, self.params, formats)
         self.glue("sv_fig_explorer", explorer.chart)
         self.glue("sv_explorer_points", md_count(explorer.points))
         self.text("sv_explorer_grid", explorer.grid_text)
