@@ -346,6 +346,30 @@ def test_exported_draws_reproduce_a_probability(leader, tmp_path):
     assert from_file == pytest.approx(expected, abs=1 / 3000)
 
 
+@pytest.mark.parametrize("archetype", ["frontier_leader", "subscale_lab"])
+def test_exported_draws_are_the_bytes_pandas_writes(dataset, archetype, tmp_path):
+    """Formatted a row at a time, the file is byte for byte what DataFrame.to_csv(float_format="%.6g") wrote with
+    gzip level 1 and mtime 0: NaN years as empty fields, runways past the horizon as inf, fixed inputs as 1."""
+    inputs, projection = sv.simulate(sv.lab_input_table(dataset, archetype, "pessimistic"), 2000, 7, 0.8, 2025, 2032)
+    frame = pd.DataFrame({"draw": np.arange(2000), "seed": 7})
+    for name, values in inputs.items():
+        frame[f"input_{name}"] = values
+    frame["breakeven_year"] = projection.breakeven_year()
+    frame["runout_year_without_new_capital"] = projection.runout_year()
+    frame["runway_years"] = projection.runway_years()
+    for j, year in enumerate(projection.years):
+        frame[f"cash_{year}_usd_bn"] = projection.cash_without_new_capital[:, j]
+    (tmp_path / "pandas").mkdir()
+    (tmp_path / "ours").mkdir()
+    frame.to_csv(tmp_path / "pandas" / "draws.csv.gz", index=False, float_format="%.6g",
+                 compression={"method": "gzip", "compresslevel": 1, "mtime": 0})  # fmt: skip
+    ours = sv.export_draws(inputs, projection, tmp_path / "ours" / "draws.csv.gz", seed=7)
+    assert ours.read_bytes() == (tmp_path / "pandas" / "draws.csv.gz").read_bytes()
+    text = gzip.decompress(ours.read_bytes()).decode()
+    assert frame["breakeven_year"].isna().any() and ",," in text and "nan" not in text
+    assert np.isinf(frame["runway_years"]).any() == (",inf," in text)
+
+
 def test_tornado_and_rank_correlations_name_training_first(leader):
     """For the frontier leader the size of training runs and their escalation move end cash most."""
     tornado = sv.tornado(leader, 2025, 2032)
