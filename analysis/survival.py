@@ -310,7 +310,8 @@ def _input_values(
             np.add(spec.base, drawn, out=drawn)
         if spec.clip is not None:
             np.maximum(drawn, spec.clip[0], out=drawn)
-            np.minimum(drawn, spec.clip[1], out=drawn)
+            if spec.clip[1] != np.inf:  # the smaller of a number and infinity is the number
+                np.minimum(drawn, spec.clip[1], out=drawn)
         values[spec.name] = drawn
     return values
 
@@ -925,7 +926,9 @@ class _OrderStatistics:
     def add(self, rows: FloatArray) -> None:
         """Take a block of draws (columns x draws)."""
         for c in range(rows.shape[0]):
-            column = np.array(rows[c])  # a copy: the caller reuses its buffer
+            column = rows[c]
+            if np.isinf(self.lo[c]).any() and np.isinf(self.hi[c]).any():
+                column = column.copy()  # kept whole by a window: a copy, as the caller reuses its buffer
             for w in range(len(self.ranks)):
                 lo, hi = self.lo[c, w], self.hi[c, w]
                 if lo == -np.inf and hi == np.inf:
