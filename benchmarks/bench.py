@@ -410,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="runs of each figure (default 5)")
     parser.add_argument("--reruns-only", action="store_true", help="only the re-runs (cold and warm, each chapter)")
     parser.add_argument("--clean-build-only", action="store_true", help="only the clean build (every notebook run)")
+    parser.add_argument("--engines-only", action="store_true", help="only the engines, no builds")
     parser.add_argument("--output", default=str(REPO / "BENCHMARKS.md"), help="where to write the report")
     parser.add_argument("--analysis", default=str(REPO / "benchmarks" / "ANALYSIS.md"),
                         help="profiling notes appended to the report if present")  # fmt: skip
@@ -422,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         engine_benchmarks(repeats, (1_000,), (1_000,), results)
     elif args.clean_build_only:
         build_benchmarks(repeats, results, clean_only=True)
+    elif args.engines_only:
+        engine_benchmarks(repeats, (10_000, 100_000, 1_000_000), (10_000, 100_000), results)
     elif args.reruns_only:
         with tempfile.TemporaryDirectory(prefix="bench-reruns-") as tmp:
             rerun_benchmarks(repeats, Path(tmp) / "build", results)

@@ -510,3 +510,39 @@ def test_an_explorer_readout_takes_its_key_figures_decimals(dataset):
         explorers.readout_format(registry, "pr_nothing", 0.2, "20%")
     with pytest.raises(ValueError, match=r"'sv_revenue_end' has unit 'usd_bn' .* allowed units: share"):
         explorers.readout_format(registry, "sv_revenue_end", 12.0, "$12bn")
+
+
+@pytest.mark.parametrize("cost", [0.40, 0.004, 0.0])
+def test_cap_sweep_is_every_point_priced_and_summarised_bit_for_bit(cost):
+    """The sweep shares each user's totals at a cap between points; its figures are exactly those of pricing every
+    user-month at every point with price_tiered_subscription and summarise (what it did before)."""
+    population = pr.simulate_population(3_000, 24, 30.0, 1.2, 0.4, 0.15, 1.5, 0.8, 11)
+    prices, caps, multipliers = (10.0, 20.0, 50.0), (25.0, 75.0, 250.0), np.geomspace(0.1, 4.0, 13)
+    rows = []
+    for tier in range(3):
+        for multiplier in multipliers:
+            trial = list(caps)
+            trial[tier] = caps[tier] * multiplier
+            if any(b <= a for a, b in zip(trial, trial[1:], strict=False)):
+                continue
+            result = pr.price_tiered_subscription(population, prices, trial, cost)
+            metrics, subscribers = pr.summarise(result), result.plan >= 0
+            rows.append({"tier": tier + 1, "cap_multiplier": float(multiplier), "cap": trial[tier],
+                         "gross_profit_per_user_month_usd": metrics["gross_profit_per_user_month_usd"],
+                         "share_subscribed": float(subscribers.mean()),
+                         "share_upgraded": float((result.plan > 0).sum() / max(subscribers.sum(), 1)),
+                         "share_capped": metrics["share_capped"]})  # fmt: skip
+    sweep = pr.sweep_tier_caps(population, prices, caps, cost, multipliers)
+    assert len(sweep) == len(rows) > 20
+    pd.testing.assert_frame_equal(sweep, pd.DataFrame(rows), check_exact=True)
+
+
+def test_choose_tiers_breaks_ties_towards_the_first_tier_as_argmax_does():
+    """Equal surplus on two tiers: the first; NaN value: argmax's rule (a NaN surplus counts as the largest)."""
+    typical, value = np.array([20.0, 50.0, 50.0]), np.array([1.0, 1.0, np.nan])
+    # user 0: 20 - 10 = 10 against 20 - 20 = 0 -> tier 0; user 1: 20 - 10 = 10 and 30 - 20 = 10, a tie -> tier 0
+    assert pr.choose_tiers(typical, value, [10.0, 20.0], [20.0, 30.0]).tolist() == [0, 0, -1]
+    # a cheaper second tier: user 1 gains 30 - 15 = 15 > 10 and moves up; user 0 gains 5 < 10 and stays
+    assert pr.choose_tiers(typical, value, [10.0, 15.0], [20.0, 30.0]).tolist() == [0, 1, -1]
+    # a price above every surplus: nobody subscribes
+    assert pr.choose_tiers(typical[:2], value[:2], [40.0], [30.0]).tolist() == [-1, -1]

@@ -346,6 +346,30 @@ def test_exported_draws_reproduce_a_probability(leader, tmp_path):
     assert from_file == pytest.approx(expected, abs=1 / 3000)
 
 
+@pytest.mark.parametrize("archetype", ["frontier_leader", "subscale_lab"])
+def test_exported_draws_are_the_bytes_pandas_writes(dataset, archetype, tmp_path):
+    """Formatted a row at a time, the file is byte for byte what DataFrame.to_csv(float_format="%.6g") wrote with
+    gzip level 1 and mtime 0: NaN years as empty fields, runways past the horizon as inf, fixed inputs as 1."""
+    inputs, projection = sv.simulate(sv.lab_input_table(dataset, archetype, "pessimistic"), 2000, 7, 0.8, 2025, 2032)
+    frame = pd.DataFrame({"draw": np.arange(2000), "seed": 7})
+    for name, values in inputs.items():
+        frame[f"input_{name}"] = values
+    frame["breakeven_year"] = projection.breakeven_year()
+    frame["runout_year_without_new_capital"] = projection.runout_year()
+    frame["runway_years"] = projection.runway_years()
+    for j, year in enumerate(projection.years):
+        frame[f"cash_{year}_usd_bn"] = projection.cash_without_new_capital[:, j]
+    (tmp_path / "pandas").mkdir()
+    (tmp_path / "ours").mkdir()
+    frame.to_csv(tmp_path / "pandas" / "draws.csv.gz", index=False, float_format="%.6g",
+                 compression={"method": "gzip", "compresslevel": 1, "mtime": 0})  # fmt: skip
+    ours = sv.export_draws(inputs, projection, tmp_path / "ours" / "draws.csv.gz", seed=7)
+    assert ours.read_bytes() == (tmp_path / "pandas" / "draws.csv.gz").read_bytes()
+    text = gzip.decompress(ours.read_bytes()).decode()
+    assert frame["breakeven_year"].isna().any() and ",," in text and "nan" not in text
+    assert np.isinf(frame["runway_years"]).any() == (",inf," in text)
+
+
 def test_tornado_and_rank_correlations_name_training_first(leader):
     """For the frontier leader the size of training runs and their escalation move end cash most."""
     tornado = sv.tornado(leader, 2025, 2032)
@@ -415,13 +439,73 @@ def test_unknown_archetype_names_the_choices(dataset):
         sv.lab_input_table(dataset, "openai")
 
 
-def test_chunked_summary_equals_the_full_simulation(leader):
-    """Projecting in chunks gives the same probabilities and fan as projecting all draws at once."""
-    _, projection = sv.simulate(leader, 2500, 4, 0.8, 2025, 2032)
-    summary = sv.simulate_summary(leader, 2500, 4, 0.8, 2025, 2032, chunk_size=700)
-    pd.testing.assert_frame_equal(summary.probabilities, sv.survival_probabilities(projection))
-    pd.testing.assert_frame_equal(summary.fan, sv.cash_fan(projection))
+@pytest.mark.parametrize("window_sigmas", [10.0, 0.0, None])
+def test_chunked_summary_equals_the_full_simulation_exactly(leader, monkeypatch, window_sigmas):
+    """Drawn block by block, projected in chunks year by year, quantiles from narrowing windows (or, with
+    window_sigmas 0, mostly from the fallback that keeps everything): the same bits as simulate's projection."""
+    monkeypatch.setattr(sv, "DRAW_BLOCK", 1_000)  # five blocks, so the windows narrow four times
+    _, projection = sv.simulate(leader, 5_000, 4, 0.8, 2025, 2032)
+    summary = sv.simulate_summary(leader, 5_000, 4, 0.8, 2025, 2032, chunk_size=700, window_sigmas=window_sigmas)
+    pd.testing.assert_frame_equal(summary.probabilities, sv.survival_probabilities(projection), check_exact=True)
+    pd.testing.assert_frame_equal(summary.fan, sv.cash_fan(projection), check_exact=True)
     assert summary.runway == sv.runway_summary(projection)
+
+
+@pytest.mark.parametrize("scenario", sv.SCENARIOS)
+@pytest.mark.parametrize("archetype", sv.ARCHETYPES)
+def test_the_monte_carlo_kernel_is_project_lab_bit_for_bit(dataset, archetype, scenario):
+    """The summary's year-by-year kernel, with fixed inputs as floats, gives project_lab's operating cash flow and
+    cash exactly, and its runway and yearly counts are the Projection's, for every archetype and scenario."""
+    table = sv.lab_input_table(dataset, archetype, scenario)
+    _, projection = sv.simulate(table, 3_000, 6, 0.8, 2025, 2032)
+    scores = next(sv._score_blocks(table, 3_000, 6, 0.8))
+    inputs = sv._input_values(sv._input_specs(table), scores)
+    assert any(isinstance(v, float) for v in inputs.values())  # some inputs are fixed, and stay single numbers
+    ocf, cash = sv._cash_by_year(inputs, 2025, 2032)
+    np.testing.assert_array_equal(ocf.T, projection.operating_cash_flow)
+    np.testing.assert_array_equal(cash.T, projection.cash_without_new_capital)
+    np.testing.assert_array_equal(sv._runway_rows(cash, inputs["cash_start_usd_bn"]), projection.runway_years())
+    counts = {key: np.zeros(8, dtype=np.int64) for key in ("breakeven", "profitable", "cash")}
+    sv._count_by_year(ocf >= 0, cash >= 0, counts)
+    probabilities = sv.survival_probabilities(projection)
+    np.testing.assert_array_equal(counts["breakeven"] / 3_000, probabilities["p_breakeven_by_year"])
+    np.testing.assert_array_equal(counts["profitable"] / 3_000, probabilities["p_profitable_by_year"])
+    np.testing.assert_array_equal(counts["cash"] / 3_000, probabilities["p_cash_lasts"])
+
+
+def test_draws_are_made_block_by_block_so_more_draws_extend_the_same_draws(leader):
+    """Up to one block (the chapter's 20,000) the draws are one standard_normal((inputs, n)) call, as before the
+    Monte Carlo was chunked; beyond it, the first block's draws do not change with n_draws."""
+    n = 20_000
+    draws = sv.draw_inputs(leader, n, 3, 0.8)
+    scored = sv._scored_inputs(leader)
+    rows = np.random.default_rng(3).standard_normal((len(scored), n))
+    low, base, high = (float(leader.at["training_growth", c]) for c in ("low", "base", "high"))
+    expected = np.clip(sv.input_quantile(rows[scored.index("training_growth")], low, base, high, False), 0.0, 5.0)
+    np.testing.assert_array_equal(draws["training_growth"], expected)
+    more = sv.draw_inputs(leader, sv.DRAW_BLOCK + 10, 3, 0.8)
+    block = sv.draw_inputs(leader, sv.DRAW_BLOCK, 3, 0.8)
+    for name, values in block.items():
+        np.testing.assert_array_equal(more[name][: sv.DRAW_BLOCK], values)
+    assert more["training_growth"].shape == (sv.DRAW_BLOCK + 10,)
+    assert not np.array_equal(more["training_growth"][-10:], block["training_growth"][:10])
+
+
+def test_monte_carlo_memory_does_not_grow_with_the_draws(leader):
+    """Peak traced memory at a million draws is within a few MB of that at 200,000 (it was 597 MB at a million:
+    every draw's inputs and cash were held); a block's normal scores alone are 26 x 100,000 x 8 B = 21 MB."""
+    import tracemalloc
+
+    peaks = []
+    for n in (200_000, 1_000_000):
+        tracemalloc.start()
+        summary = sv.simulate_summary(leader, n, 1, 0.8, 2025, 2032)
+        peaks.append(tracemalloc.get_traced_memory()[1] / 1e6)
+        tracemalloc.stop()
+        assert summary.n_draws == n and summary.probabilities["p_cash_lasts"].between(0, 1).all()
+    block_mb = len(sv._scored_inputs(leader)) * sv.DRAW_BLOCK * 8 / 1e6
+    assert peaks[1] - peaks[0] < block_mb / 2, peaks
+    assert peaks[1] < 4 * block_mb, peaks
 
 
 def test_the_comments_compute_spend_range_is_recorded_as_inconsistent(dataset):

@@ -183,9 +183,19 @@ def choose_tiers(
     """
     prices = np.asarray(prices_usd, dtype=float)
     caps_ = np.asarray(caps, dtype=float)
-    surplus = value_per_generation_usd[:, None] * np.minimum(typical_demand[:, None], caps_[None, :]) - prices[None, :]
-    best = surplus.argmax(axis=1)
-    return np.where(surplus.max(axis=1) > 0, best, -1)
+    # Tier by tier (a strictly larger surplus wins, so ties go to the first tier, as argmax does): the same surplus,
+    # without argmax and max over rows of a few tiers, which numpy does slowly.
+    best = np.zeros(typical_demand.shape[0], dtype=np.int64)
+    best_surplus = value_per_generation_usd * np.minimum(typical_demand, caps_[0]) - prices[0]
+    for k in range(1, caps_.size):
+        surplus = value_per_generation_usd * np.minimum(typical_demand, caps_[k]) - prices[k]
+        better = surplus > best_surplus
+        best[better] = k
+        np.copyto(best_surplus, surplus, where=better)
+    if np.isnan(best_surplus).any():  # argmax would pick a NaN surplus; keep its rule for such input
+        surplus = value_per_generation_usd[:, None] * np.minimum(typical_demand[:, None], caps_[None, :]) - prices
+        return np.where(surplus.max(axis=1) > 0, surplus.argmax(axis=1), -1)
+    return np.where(best_surplus > 0, best, -1)
 
 
 def price_tiered_subscription(
@@ -427,7 +437,32 @@ def sweep_tier_caps(
     Points where the scaled cap would break the increasing order of caps are skipped.
     ``share_upgraded`` is the share of subscribers on a tier above the first. ``tiers``
     (1-based) limits the sweep to some tiers; all by default.
+
+    The figures are :func:`price_tiered_subscription` and :func:`summarise`'s, to the bit: a user's cost and capped
+    months depend only on their tier's cap, so each user's totals at a cap are computed once and shared by every
+    point that has that cap (a point changes one cap), rather than pricing every user-month at every point.
     """
+    _check_increasing("tier_prices_usd", prices_usd)
+    _check_increasing("tier_caps", caps)
+    if len(prices_usd) != len(caps):
+        raise ValueError(f"tier_prices_usd has {len(prices_usd)} tiers but tier_caps has {len(caps)}")
+    _check_positive("cost_per_generation_usd", cost_per_generation_usd, allow_zero=True)
+    demand = population.demand
+    at_cap: dict[float, tuple[FloatArray, npt.NDArray[np.int64]]] = {}
+    served = np.empty_like(demand)
+
+    def user_totals(cap: float) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+        """Each user's cost over the horizon (summed by month as summarise sums it) and capped months, at ``cap``."""
+        if cap not in at_cap:
+            np.minimum(demand, cap, out=served)
+            np.multiply(served, cost_per_generation_usd, out=served)
+            at_cap[cap] = (served.sum(axis=1), (demand > cap).sum(axis=1))
+        return at_cap[cap]
+
+    def paid(price: float) -> float:
+        """A subscriber's revenue over the horizon: the monthly price summed by month, as summarise sums it."""
+        return float(np.full((1, population.n_months), price).sum(axis=1)[0])
+
     rows = []
     for tier in range(len(caps)) if tiers is None else [t - 1 for t in tiers]:
         for multiplier in multipliers:
@@ -435,18 +470,28 @@ def sweep_tier_caps(
             trial[tier] = caps[tier] * multiplier
             if any(b <= a for a, b in zip(trial, trial[1:], strict=False)):
                 continue
-            result = price_tiered_subscription(population, prices_usd, trial, cost_per_generation_usd)
-            metrics = summarise(result)
-            subscribers = result.plan >= 0
+            _check_increasing("tier_caps", trial)
+            plan = choose_tiers(population.typical_demand, population.value_per_generation_usd, prices_usd, trial)
+            cost_by_user = np.zeros(population.n_users)
+            revenue_by_user = np.zeros(population.n_users)
+            capped = 0
+            for k, (price, cap) in enumerate(zip(prices_usd, trial, strict=True)):
+                users = plan == k
+                cost, capped_months = user_totals(cap)
+                cost_by_user[users] = cost[users]
+                revenue_by_user[users] = paid(float(price))
+                capped += int(capped_months[users].sum())
+            subscribers = plan >= 0
+            revenue, cost_total = float(revenue_by_user.sum()), float(cost_by_user.sum())
             rows.append(
                 {
                     "tier": tier + 1,
                     "cap_multiplier": float(multiplier),
                     "cap": trial[tier],
-                    "gross_profit_per_user_month_usd": metrics["gross_profit_per_user_month_usd"],
+                    "gross_profit_per_user_month_usd": (revenue - cost_total) / demand.size,
                     "share_subscribed": float(subscribers.mean()),
-                    "share_upgraded": float((result.plan > 0).sum() / max(subscribers.sum(), 1)),
-                    "share_capped": metrics["share_capped"],
+                    "share_upgraded": float((plan > 0).sum() / max(subscribers.sum(), 1)),
+                    "share_capped": float(capped / max(int(subscribers.sum()) * population.n_months, 1)),
                 }
             )
     return pd.DataFrame(rows)

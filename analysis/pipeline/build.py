@@ -95,6 +95,34 @@ def _hide_injected_parameters(path: str) -> None:
     nbformat.write(notebook, path)
 
 
+def ipc_kernel_manager() -> type:
+    """nbclient's kernel manager, with the kernel reached over local sockets (IPC) instead of TCP.
+
+    Over TCP without encryption every kernel prints "[IPKernelApp] WARNING | Kernel is running over TCP
+    without encryption ... susceptible to eavesdropping" to the terminal. IPC sockets are files in
+    Jupyter's runtime folder, named after the kernel, readable by the user only, and removed with the kernel.
+    """
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_ipc(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _ip_socket_path(self) -> str:
+            # Absolute: a relative path would be resolved in the kernel's folder and the client's, apart.
+            folder = Path(jupyter_runtime_dir())
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            return str(folder / f"kernel-{uuid.uuid4().hex[:12]}-ipc")
+
+    return IPCKernelManager
+
+
 def _execute_one(task: tuple[str, str, dict[str, Any], str, str, bool]) -> str | None:
     """Run one notebook with papermill; return None on success or a one-paragraph error message.
 
@@ -112,7 +140,7 @@ def _execute_one(task: tuple[str, str, dict[str, Any], str, str, bool]) -> str |
 
         engine = {"engine_name": register_engine(), "request_save_on_cell_execute": False}
     else:
-        engine = {}
+        engine = {"kernel_manager_class": ipc_kernel_manager()}
     attempts = 1 if in_process else 3
     for attempt in range(1, attempts + 1):
         try:
