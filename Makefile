@@ -47,13 +47,15 @@ browser: ## Install Debian's chromium for the browser test if it is missing
 	  echo "installing chromium (Debian package) for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(TEST_STAMP) browser ## Lint and run the tests (including one real build and a browser test)
+test: $(TEST_STAMP) browser ## Lint, type-check (mypy, strict on analysis/) and run the tests (one real build, browser tests)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check analysis tests
+	$(PY) -m mypy
 	$(PY) -m pytest
 
-lint: $(TEST_STAMP) ## Lint only
+lint: $(TEST_STAMP) ## Lint and type-check only
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 bench: $(BENCH_STAMP) ## Run the benchmarks (builds, re-runs, Monte Carlo, pricing) and write BENCHMARKS.md
 	$(PY) benchmarks/bench.py

@@ -224,7 +224,9 @@ EDITION = Parameter(
 )
 
 
-def _share(name: str, default: float, description: str, fact_id: str, fact_field: str) -> Parameter:
+def _share(
+    name: str, default: float, description: str, fact_id: str, fact_field: Literal["value", "low", "high"]
+) -> Parameter:
     return Parameter(
         name,
         float,
@@ -236,10 +238,14 @@ def _share(name: str, default: float, description: str, fact_id: str, fact_field
         exclusive_minimum=True,
         exclusive_maximum=True,
         fact_id=fact_id,
-        fact_field=fact_field,  # type: ignore[arg-type]
+        fact_field=fact_field,
     )
 
 
+_SALES_CYCLE_ENDS: tuple[tuple[Literal["low", "high"], float, str], ...] = (
+    ("low", 3.0, "shortest"),
+    ("high", 12.0, "longest"),
+)
 # The enterprise sales cycle: one fact, used by two chapters (the CAC payback and the enterprise licence).
 SALES_CYCLE = tuple(
     Parameter(
@@ -251,9 +257,9 @@ SALES_CYCLE = tuple(
         minimum=0,
         maximum=60,
         fact_id="enterprise_sales_cycle_months",
-        fact_field=field,  # type: ignore[arg-type]
+        fact_field=field,
     )
-    for field, default, word in (("low", 3.0, "shortest"), ("high", 12.0, "longest"))
+    for field, default, word in _SALES_CYCLE_ENDS
 )
 
 

@@ -286,7 +286,7 @@ def price_enterprise_license(
     per_user_month = contract_usd_per_year / 12.0 / users_per_account
     return StrategyResult(
         "enterprise_license",
-        revenue_usd=live * per_user_month,
+        revenue_usd=live.astype(np.float64) * per_user_month,
         cost_usd=population.demand * live * cost_per_generation_usd,
         capped=np.zeros_like(live),
         active=np.ones(population.n_users, dtype=bool),
@@ -429,7 +429,7 @@ def sweep_tier_caps(
     prices_usd: Sequence[float],
     caps: Sequence[float],
     cost_per_generation_usd: float,
-    multipliers: Sequence[float],
+    multipliers: Sequence[float] | FloatArray,
     tiers: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Scale one tier's cap at a time; report profit, upgrades and capped users at each point.
@@ -530,7 +530,7 @@ def implied_annual_decline(start_price: float, end_price: float, years: float) -
     _check_positive("start_price", start_price)
     _check_positive("end_price", end_price)
     _check_positive("years", years)
-    return 1.0 - (end_price / start_price) ** (1.0 / years)
+    return float(1.0 - (end_price / start_price) ** (1.0 / years))
 
 
 def decline_from_total_fall(total_fall: float, years: float) -> float:
@@ -542,7 +542,7 @@ def decline_from_total_fall(total_fall: float, years: float) -> float:
     (0.4152, 0.5358)
     """
     _check_share("total_fall", total_fall)
-    return 1.0 - (1.0 - total_fall) ** (1.0 / years)
+    return float(1.0 - (1.0 - total_fall) ** (1.0 / years))
 
 
 @dataclass(frozen=True)
@@ -792,7 +792,7 @@ def compute_headline_figures(
     deflation: DeflationCase,
     years: int,
     alt_cost_per_generation_usd: float,
-    cap_multipliers: Sequence[float],
+    cap_multipliers: Sequence[float] | FloatArray,
 ) -> dict[str, float]:
     """The chapter's headline figures on one population (keys: :data:`HEADLINE_FIGURES`).
 
@@ -872,7 +872,7 @@ def structural_alternatives(
     cases: Sequence[DeflationCase],
     years: int,
     alt_cost_per_generation_usd: float,
-    cap_multipliers: Sequence[float],
+    cap_multipliers: Sequence[float] | FloatArray,
     now: pd.DataFrame | None = None,
 ) -> dict[str, list[dict[str, float]]]:
     """The headline figures under each structural choice's alternatives, for :func:`uncertainty_budget`.

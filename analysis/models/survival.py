@@ -36,13 +36,16 @@ cuts into prices.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
+import operator
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -364,7 +367,8 @@ class Projection:
 
     @property
     def revenue(self) -> FloatArray:
-        return sum(self.revenue_by_stream.values())  # type: ignore[return-value]
+        total: FloatArray = functools.reduce(operator.add, self.revenue_by_stream.values())
+        return total
 
     @property
     def total_cost(self) -> FloatArray:
@@ -502,7 +506,8 @@ def project_lab(
     decay_powers = _powers(1.0 - decay, n_years + 1)
 
     def grown(share: str, multiple: str) -> FloatArray:
-        return (r0 * x[share])[:, None] * _compound(growth * x[multiple], decay_powers[:, :n_years])
+        stream: FloatArray = (r0 * x[share])[:, None] * _compound(growth * x[multiple], decay_powers[:, :n_years])
+        return stream
 
     serving_cost = _powers(1.0 - x["serving_cost_decline"], n_years)
     list_price = _powers(1.0 - x["api_price_decline"], n_years)
@@ -531,8 +536,9 @@ def project_lab(
             years[None, :] >= start[:, None], x[f"{prefix}_start_usd_bn"][:, None] * stream_index, 0.0
         )
         margins[name] = np.broadcast_to(x[f"{prefix}_margin"][:, None], (r0.shape[0], n_years))
-    gross_profit = sum(revenue[s] * margins[s] for s in STREAMS)
-    total_revenue = sum(revenue.values())
+    # Added in the same order as sum() would (which types as "array | int" for its starting 0).
+    gross_profit: FloatArray = functools.reduce(operator.add, (revenue[s] * margins[s] for s in STREAMS))
+    total_revenue: FloatArray = functools.reduce(operator.add, revenue.values())
     training = (x["final_run_cost_usd_bn"] * x["compute_multiple"])[:, None] * _compound(
         x["training_growth"], decay_powers[:, :n_years]
     )
@@ -605,7 +611,9 @@ def standard_error(p: FloatArray | float, n: int) -> FloatArray | float:
     >>> round(float(standard_error(0.5, 10_000)), 4)
     0.005
     """
-    return np.sqrt(np.asarray(p) * (1 - np.asarray(p)) / n)
+    share = np.asarray(p, dtype=float)
+    error: FloatArray = np.sqrt(share * (1 - share) / n)
+    return error
 
 
 def _probabilities(
@@ -815,7 +823,11 @@ def rd_compute_gw(gross_profit_usd_bn: float, other_costs_usd_bn: float, cost_pe
 
 
 def gross_profit_by_first_party_share(
-    revenue_usd_bn: float, total_gw: float, first_party_margin: float, cloud_margin: float, shares: Sequence[float]
+    revenue_usd_bn: float,
+    total_gw: float,
+    first_party_margin: float,
+    cloud_margin: float,
+    shares: Sequence[float] | FloatArray,
 ) -> pd.DataFrame:
     """Gross profit as the first-party share of serving compute goes from 0 to 1."""
     return pd.DataFrame(
@@ -834,7 +846,10 @@ def gross_profit_by_first_party_share(
 
 
 def edge_value_to_lab(
-    edge_value_one_holder_usd_bn: float, n_holders: int | FloatArray, capture_share: float, execution_discount: float
+    edge_value_one_holder_usd_bn: float,
+    n_holders: int | npt.NDArray[np.integer[Any]] | FloatArray,
+    capture_share: float,
+    execution_discount: float,
 ) -> dict[str, FloatArray]:
     """Selling access to an edge against using it in-house, when total edge value is V / n.
 
@@ -934,6 +949,13 @@ def _linear_quantile_ranks(n: int, q: float) -> tuple[int, int, float]:
     return below, below + 1, float(virtual - below)
 
 
+def _known(pair: tuple[float, float] | None) -> tuple[float, float]:
+    """A window's two order statistics, once the caller has checked that no window lost them."""
+    if pair is None:
+        raise ValueError("a quantile window lost its order statistics")
+    return pair
+
+
 def _lerp(a: float, b: float, t: float) -> float:
     """``numpy.quantile``'s interpolation between neighbouring order statistics, operation for operation."""
     diff = b - a
@@ -991,7 +1013,7 @@ class _OrderStatistics:
             for w, (first, last) in enumerate(self.ranks):
                 p_first, p_last = (rank / max(self.n_total - 1, 1) for rank in (first, last))
                 spread = max(np.sqrt(n * p_first * (1 - p_first)), np.sqrt(n * p_last * (1 - p_last)), 1.0)
-                margin = np.ceil(self.sigmas * spread) + 2  # type: ignore[operator]
+                margin = np.ceil(self.sigmas * spread) + 2
                 below = int(self.below[c, w])
                 bounds.append((int(np.floor(p_first * (n - 1) - margin)) - below,
                                int(np.ceil(p_last * (n - 1) + margin)) - below))  # fmt: skip
@@ -1229,9 +1251,9 @@ def simulate_summary(
     )  # fmt: skip
     weights = [_linear_quantile_ranks(n_draws, q)[2] for q in FAN_QUANTILES]
     fan = pd.DataFrame({"year": years, **{
-        f"q{round(level * 100):02d}": [_lerp(*fan_values[c][w], weights[w]) for c in range(n_years)]  # type: ignore[misc]
+        f"q{round(level * 100):02d}": [_lerp(*_known(fan_values[c][w]), weights[w]) for c in range(n_years)]
         for w, level in enumerate(FAN_QUANTILES)}})  # fmt: skip
-    runway_summary = {f"{key}": runway_values[w][0] for w, key in enumerate(("p05", "median", "p95"))}  # type: ignore[index]
+    runway_summary = {f"{key}": _known(runway_values[w])[0] for w, key in enumerate(("p05", "median", "p95"))}
     runway_summary["share_beyond_horizon"] = beyond / n_draws
     return MonteCarloSummary(probabilities, fan, runway_summary, n_draws)
 
@@ -1421,7 +1443,7 @@ class CalibrationTarget:
     reported_text: str
     source_id: str
     note: str
-    measure: object  # Callable[[Projection], FloatArray]
+    measure: Callable[[Projection], FloatArray]
 
 
 def calibration_targets(dataset: Dataset, start_year: int = 2025) -> list[CalibrationTarget]:
@@ -1491,7 +1513,7 @@ def calibration_targets(dataset: Dataset, start_year: int = 2025) -> list[Calibr
             "new round in 2026 (USD bn)", "frontier_leader", "base", round_size["low"] / 1e9, round_size["high"] / 1e9,
             f"{round_size['low'] / 1e9:g}-{round_size['high'] / 1e9:g}", round_size["source_id"],
             "'perhaps OpenAI/Anthropic could raise'; the model sizes the round from revenue",
-            lambda p: p.new_round),
+            lambda p: p.new_round if p.new_round is not None else np.full(p.revenue.shape[0], np.nan)),
         CalibrationTarget(
             "compute spend (inference + training) from 2026 to the horizon (USD bn)", "frontier_leader", "base",
             commitments["value"] / 1e9, commitments["value"] / 1e9,
@@ -1522,8 +1544,8 @@ def calibration_table(
         table = lab_input_table(dataset, target.archetype, target.scenario)
         base = project_lab(base_inputs(table), start_year, end_year)
         _, drawn = simulate(table, n_draws, seed, price_cost_correlation, start_year, end_year)
-        base_value = float(np.asarray(target.measure(base), dtype=float)[0])  # type: ignore[operator]
-        values = np.asarray(target.measure(drawn), dtype=float)  # type: ignore[operator]
+        base_value = float(np.asarray(target.measure(base), dtype=np.float64)[0])
+        values = np.asarray(target.measure(drawn), dtype=np.float64)
         finite = values[np.isfinite(values)]
         p05, p95 = np.quantile(finite, [0.05, 0.95]) if finite.size else (np.nan, np.nan)
         if finite.size < values.size / 2:  # a year that most draws never reach
@@ -1564,15 +1586,15 @@ def scenario_direction_problems(dataset: Dataset) -> list[str]:
     return problems
 
 
-def modelling_choices(dataset: Dataset, defaults: Mapping[str, object]) -> pd.DataFrame:
+def modelling_choices(dataset: Dataset, defaults: Mapping[str, Any]) -> pd.DataFrame:
     """Each modelling choice of the survival chapter, what the report does, and its effect on the headline.
 
     Computed at the chapter's default parameters (``defaults``), so the Methods page states effects that the
     tested functions produce, not typed numbers.
     """
     archetype, scenario = str(defaults["archetype"]), str(defaults["outlook"])
-    n, seed, rho = int(defaults["n_draws"]), int(defaults["seed"]), float(defaults["price_cost_correlation"])  # type: ignore[call-overload]
-    start, end, year = int(defaults["start_year"]), int(defaults["end_year"]), int(defaults["headline_year"])  # type: ignore[call-overload]
+    n, seed, rho = int(defaults["n_draws"]), int(defaults["seed"]), float(defaults["price_cost_correlation"])
+    start, end, year = int(defaults["start_year"]), int(defaults["end_year"]), int(defaults["headline_year"])
     table = lab_input_table(dataset, archetype, scenario)
     budget = uncertainty_budget(table, n, seed, rho, start, end, year, n_seeds=2).set_index("source")
     published = headline_probabilities(table, n, seed, rho, start, end, year)
@@ -1588,6 +1610,7 @@ def modelling_choices(dataset: Dataset, defaults: Mapping[str, object]) -> pd.Da
     unfloored = 1 - (1 - float(pessimistic.at["api_margin", "base"])) * ((1 - cost) / (1 - price)) ** (end - start)
     revenue_floor = float(table.at["revenue_start_usd_bn", "low"])
     base_round = project_lab(base_inputs(table), start, end).new_round
+    round_usd_bn = float(base_round[0]) if base_round is not None else float("nan")
     calibration = calibration_table(dataset, n, seed, rho, 2025, max(end, 2030))
     rows = [
         ("Centring of the draws", "each input's median is its base and its 5th/95th percentiles its low/high "
@@ -1614,7 +1637,7 @@ def modelling_choices(dataset: Dataset, defaults: Mapping[str, object]) -> pd.Da
          f"the pessimistic API margin in {end} is {MARGIN_FLOOR:.0%} instead of {unfloored:.0%}"),
         ("Size of the new round", "a multiple of the lab's own 2026 revenue (the essay's round over the "
          "comment's revenue)", "the essay's $250-500B for every lab",
-         f"the {archetype.replace('_', ' ')}'s round is ${float(base_round[0]):.0f}bn in the base case"),
+         f"the {archetype.replace('_', ' ')}'s round is ${round_usd_bn:.0f}bn in the base case"),
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["Choice", "What the report does", "Alternative", "Effect on the headline"])
 

@@ -67,12 +67,15 @@ def _shell(capture: _Capture) -> Any:
     from traitlets.config import Config
 
     class Publisher(DisplayPublisher):
-        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+        def publish(
+            self, data: dict[str, Any], metadata: dict[str, Any] | None = None, source: str | None = None, *,
+            transient: dict[str, Any] | None = None, update: bool = False, **kwargs: Any,
+        ) -> None:  # fmt: skip
             capture.current.add(
                 "display_data", {"data": data, "metadata": metadata or {}, "transient": transient or {}}
             )
 
-        def clear_output(self, wait=False):
+        def clear_output(self, wait: bool = False) -> None:
             capture.current.outputs.clear()
 
     class Hook(DisplayHook):
@@ -82,7 +85,7 @@ def _shell(capture: _Capture) -> Any:
         def write_output_prompt(self) -> None:
             pass
 
-        def write_format_data(self, format_dict, md_dict=None) -> None:
+        def write_format_data(self, format_dict: dict[str, Any], md_dict: dict[str, Any] | None = None) -> None:
             content = {"data": format_dict, "metadata": md_dict or {}, "execution_count": self.prompt_count}
             capture.current.add("execute_result", content)
 
@@ -98,10 +101,12 @@ def _shell(capture: _Capture) -> Any:
     else:
         # No history file and no thread saving to it: a re-run leaves nothing in ~/.ipython.
         shell = InteractiveShell.instance(config=Config({"HistoryManager": {"enabled": False}}))
-    shell.display_pub = Publisher(shell=shell, parent=shell)
-    shell.displayhook = Hook(shell=shell, parent=shell, cache_size=shell.cache_size)
+    # IPython's display classes are untyped (traitlets' constructors).
+    shell.display_pub = Publisher(shell=shell, parent=shell)  # type: ignore[no-untyped-call]
+    shell.displayhook = Hook(shell=shell, parent=shell, cache_size=shell.cache_size)  # type: ignore[no-untyped-call]
     shell.display_trap.hook = shell.displayhook
-    shell._showtraceback = show_traceback
+    # IPython calls this hook to print a traceback: here the error becomes the cell's error output.
+    shell._showtraceback = show_traceback  # type: ignore[method-assign]
     return shell
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -41,7 +40,7 @@ def business_model_table(dataset: Dataset) -> pd.DataFrame:
     return frame
 
 
-def gross_margin_chart(margins: pd.DataFrame) -> alt.LayerChart:
+def gross_margin_chart(margins: pd.DataFrame) -> charts.ReportChart:
     """Range chart of the models' gross margins (from :func:`business_models.gross_margin_ranges`)."""
     return charts.chart_ranges(
         margins,
@@ -55,7 +54,7 @@ def gross_margin_chart(margins: pd.DataFrame) -> alt.LayerChart:
     )
 
 
-def ltv_to_cac_chart(unit_economics: pd.DataFrame) -> alt.LayerChart:
+def ltv_to_cac_chart(unit_economics: pd.DataFrame) -> charts.ReportChart:
     """Range chart of LTV/CAC intervals on a log axis (symmetric log when a value is not positive),
     with the break-even line at 1."""
     negative = bool((unit_economics["ltv_to_cac_low"] <= 0).any())

@@ -26,6 +26,9 @@ import altair as alt
 import pandas as pd
 
 THEME_NAME = "genai_report"
+# What altair's chart constructors return: a chart kind is one of these, and its type says no more.
+ReportChart = alt.Chart | alt.LayerChart | alt.FacetChart
+
 RENDERER_NAME = "genai_report_offline"
 # Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia, protanopia, tritanopia.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
@@ -39,7 +42,7 @@ STATIC_WIDTH_PX = 640
 FONT = "Helvetica, Arial, 'Liberation Sans', 'Nimbus Sans', sans-serif"
 
 
-def theme_config() -> dict[str, Any]:
+def theme_config() -> alt.theme.ThemeConfig:
     """The book's Vega-Lite config: font, sizes, palette, no chart titles (captions carry them)."""
     return {
         "config": {
@@ -158,7 +161,8 @@ def spec_from_chart_html(chart_html: str) -> dict[str, Any] | None:
     match = _SPEC_IN_HTML.search(chart_html)
     if not match:
         return None
-    return json.loads(match.group(1).replace("<\\/", "</"))
+    spec: dict[str, Any] = json.loads(match.group(1).replace("<\\/", "</"))
+    return spec
 
 
 def enable() -> None:
@@ -214,7 +218,7 @@ def chart_ranges(
     reference_value: float | None = None,
     order: Sequence[str] | None = None,
     tooltip_fields: Sequence[tuple[str, str, str]] = (),
-) -> alt.Chart:
+) -> ReportChart:
     """Horizontal low-high bars, one per category, with an optional base point and reference line.
 
     Parameters
@@ -287,7 +291,7 @@ def chart_scatter(
     y_title: str,
     x_format: str = ".0%",
     y_format: str = ".0%",
-) -> alt.LayerChart:
+) -> ReportChart:
     """Labelled points, one per row: e.g. each strategy's margin against its revenue volatility."""
     _require_columns(frame, "chart_scatter", x, y, label)
     # Room on the right for the labels of the right-most points.
@@ -321,7 +325,7 @@ def chart_lines(
     x_log: bool = False,
     band: tuple[float, float] | None = None,
     band_label: str = "",
-) -> alt.LayerChart:
+) -> ReportChart:
     """Lines of ``y`` against ``x``, one per ``series``, with an optional horizontal band (e.g. 2-5%)."""
     _require_columns(frame, "chart_lines", x, y, series)
     scale = alt.Scale(type="log") if x_log else alt.Scale(zero=False)
@@ -354,7 +358,7 @@ def chart_lines(
 def chart_fan(
     frame: pd.DataFrame, x: str, bands: Sequence[tuple[str, str]], median: str, *, description: str, x_title: str,
     y_title: str, y_format: str = "$,.0f", reference_value: float | None = 0.0,
-) -> alt.LayerChart:  # fmt: skip
+) -> ReportChart:  # fmt: skip
     """A fan chart: nested quantile bands (outermost first) around a median line."""
     _require_columns(frame, "chart_fan", x, median, *[c for band in bands for c in band])
     base = alt.Chart(frame)
@@ -392,7 +396,7 @@ def chart_fan(
 def chart_tornado(
     frame: pd.DataFrame, label: str, low: str, high: str, base_value: float, *, description: str, x_title: str,
     x_format: str = "$,.0f",
-) -> alt.LayerChart:  # fmt: skip
+) -> ReportChart:  # fmt: skip
     """Tornado: for each input, a bar from the outcome at its low to the outcome at its high, widest first."""
     _require_columns(frame, "chart_tornado", label, low, high)
     long = pd.concat(
@@ -529,7 +533,7 @@ def chart_table(spec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
 
     for d in definitions(spec, True) + definitions(spec, False):
         field = d["field"]
-        axis = d.get("axis") if isinstance(d.get("axis"), dict) else {}
+        axis: dict[str, Any] = d["axis"] if isinstance(d.get("axis"), dict) else {}
         titles.setdefault(field, _title_text(d.get("title")))
         if titles[field] is None:
             titles[field] = _title_text(d.get("title"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -51,7 +50,7 @@ def strategy_comparison_table(comparison: pd.DataFrame, names: Mapping[str, str]
     )
 
 
-def margin_predictability_chart(comparison: pd.DataFrame, names: Mapping[str, str]) -> alt.LayerChart:
+def margin_predictability_chart(comparison: pd.DataFrame, names: Mapping[str, str]) -> charts.ReportChart:
     frame = comparison.assign(name=comparison["strategy"].map(names))
     return charts.chart_scatter(
         frame,
@@ -66,7 +65,7 @@ def margin_predictability_chart(comparison: pd.DataFrame, names: Mapping[str, st
     )
 
 
-def breakeven_chart(grid: pd.DataFrame, band: tuple[float, float]) -> alt.LayerChart:
+def breakeven_chart(grid: pd.DataFrame, band: tuple[float, float]) -> charts.ReportChart:
     frame = grid[np.isfinite(grid["breakeven_conversion"])].assign(
         cost=grid["cost_per_generation_usd"].map(lambda c: f"{fmt_usd(c)} per generation")
     )
@@ -86,7 +85,7 @@ def breakeven_chart(grid: pd.DataFrame, band: tuple[float, float]) -> alt.LayerC
     )
 
 
-def cap_sweep_chart(sweep: pd.DataFrame) -> alt.LayerChart:
+def cap_sweep_chart(sweep: pd.DataFrame) -> charts.ReportChart:
     frame = sweep.assign(tier=sweep["tier"].map(lambda t: f"tier {t} cap scaled"))
     return charts.chart_lines(
         frame,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -286,7 +285,7 @@ def archetype_scenario_table(dataset: Dataset, start_year: int, end_year: int) -
     return pd.DataFrame(rows)
 
 
-def probabilities_chart(probabilities: pd.DataFrame) -> alt.LayerChart:
+def probabilities_chart(probabilities: pd.DataFrame) -> charts.ReportChart:
     long = pd.concat(
         [
             pd.DataFrame({"year": probabilities["year"], "probability": probabilities["p_breakeven_by_year"],
@@ -311,7 +310,7 @@ def probabilities_chart(probabilities: pd.DataFrame) -> alt.LayerChart:
     )
 
 
-def fan_chart(fan: pd.DataFrame) -> alt.LayerChart:
+def fan_chart(fan: pd.DataFrame) -> charts.ReportChart:
     return charts.chart_fan(
         fan,
         "year",
@@ -324,7 +323,7 @@ def fan_chart(fan: pd.DataFrame) -> alt.LayerChart:
     )
 
 
-def tornado_chart(tornado: pd.DataFrame, end_year: int) -> alt.LayerChart:
+def tornado_chart(tornado: pd.DataFrame, end_year: int) -> charts.ReportChart:
     frame = tornado.head(10).assign(label=lambda d: d["input"].map(lambda i: SURVIVAL_INPUT_LABELS.get(i, i)))
     return charts.chart_tornado(
         frame,
@@ -367,7 +366,7 @@ def correlation_effect_table(effect: pd.DataFrame, year: int) -> pd.DataFrame:
     )
 
 
-def first_party_chart(frame: pd.DataFrame) -> alt.LayerChart:
+def first_party_chart(frame: pd.DataFrame) -> charts.ReportChart:
     return charts.chart_lines(
         frame.assign(series="gross profit"),
         "first_party_share",
@@ -382,7 +381,7 @@ def first_party_chart(frame: pd.DataFrame) -> alt.LayerChart:
     )
 
 
-def edge_chart(frame: pd.DataFrame) -> alt.LayerChart:
+def edge_chart(frame: pd.DataFrame) -> charts.ReportChart:
     long = pd.concat(
         [
             pd.DataFrame({"firms": frame["firms"], "value": frame["selling_usd_bn"], "path": "sell access"}),

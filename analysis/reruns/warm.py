@@ -28,7 +28,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from analysis.paths import REPO_ROOT
 
@@ -67,7 +69,7 @@ def fingerprint(root: Path = REPO_ROOT) -> str:
 # --- the caller's side --------------------------------------------------------------------------
 
 
-def _send(connection: socket.socket, message: dict[str, object], fds: list[int] | None = None) -> None:
+def _send(connection: socket.socket, message: Mapping[str, Any], fds: list[int] | None = None) -> None:
     data = (json.dumps(message) + "\n").encode()
     if fds:
         socket.send_fds(connection, [data], fds)
@@ -75,7 +77,7 @@ def _send(connection: socket.socket, message: dict[str, object], fds: list[int] 
         connection.sendall(data)
 
 
-def _receive_lines(connection: socket.socket) -> list[dict[str, object]] | None:
+def _receive_lines(connection: socket.socket) -> list[dict[str, Any]] | None:
     """The next complete message(s); None when the other side closed the connection."""
     buffer = b""
     while not buffer.endswith(b"\n"):
@@ -106,7 +108,7 @@ def serve_through_warm_process(argv: list[str]) -> int | None:
     if not first or "pid" not in first[0]:
         connection.close()
         return None  # stale or busy: run here
-    pid = int(first[0]["pid"])  # type: ignore[call-overload]
+    pid = int(first[0]["pid"])
 
     def pass_on(signum: int, frame: object) -> None:
         with contextlib.suppress(OSError):
@@ -121,7 +123,7 @@ def serve_through_warm_process(argv: list[str]) -> int | None:
                 print("error: the warm re-run process ended without an answer", file=sys.stderr)
                 return 1
             messages += received
-        return int(next(m["exit"] for m in messages if "exit" in m))  # type: ignore[call-overload]
+        return int(next(m["exit"] for m in messages if "exit" in m))
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

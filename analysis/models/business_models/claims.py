@@ -6,7 +6,6 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import brentq
 
@@ -23,9 +22,6 @@ from analysis.models.business_models.unit_economics import (
     model_primitives,
     unit_economics_inputs,
 )
-
-FloatArray = npt.NDArray[np.float64]
-ArrayLike = float | FloatArray
 
 
 def _claims_inputs(

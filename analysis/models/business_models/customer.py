@@ -12,8 +12,6 @@ from scipy.special import ndtr
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = float | FloatArray
 
-ArrayLike = float | FloatArray
-
 MAX_MONTHLY_CHURN = 0.999
 SHARE_INPUTS = frozenset({"gross_margin", "monthly_churn", "freemium_conversion", "take_rate", "annual_retention"})
 DISCOUNT_INPUT = "annual_discount_rate"

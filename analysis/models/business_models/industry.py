@@ -3,14 +3,9 @@ where the sources disagree."""
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from analysis.data import Dataset, central_value, fact_range
-
-FloatArray = npt.NDArray[np.float64]
-ArrayLike = float | FloatArray
 
 
 def gross_margin_ranges(dataset: Dataset) -> pd.DataFrame:

@@ -5,17 +5,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from analysis.data import Dataset
 from analysis.models.business_models.claims import evaluate_claims
 from analysis.models.business_models.customer import check_settings
 from analysis.models.business_models.unit_economics import compute_unit_economics
-
-FloatArray = npt.NDArray[np.float64]
-ArrayLike = float | FloatArray
 
 # --- Honest precision and the uncertainty budget -------------------------------------------
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from analysis.data import WIDE_RANGE_RATIO, Dataset
 from analysis.models.business_models.precision import uncertainty_budget
 from analysis.models.business_models.unit_economics import compute_unit_economics, models_at, tied
 from analysis.present.tables import fmt_share, fmt_significant, join_names
-
-FloatArray = npt.NDArray[np.float64]
-ArrayLike = float | FloatArray
 
 
 def modelling_choices(dataset: Dataset, defaults: Mapping[str, Any]) -> pd.DataFrame:

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import TypedDict
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from analysis.data import Dataset, MidpointRule, central_value, fact_range
@@ -18,9 +17,6 @@ from analysis.models.business_models.customer import (
     expected_capped_generations,
 )
 from analysis.parameters import get_chapter
-
-FloatArray = npt.NDArray[np.float64]
-ArrayLike = float | FloatArray
 
 
 class FreeTier(TypedDict):
