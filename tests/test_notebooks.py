@@ -84,7 +84,7 @@ def test_notebook_opens_its_chapter_once(path):
 
 @pytest.mark.parametrize("chapter", sorted(CHAPTERS))
 def test_parameters_cell_is_generated_from_the_declarations(chapter, dataset):
-    """Issue 14, item 3: parameters are declared once, in analysis/parameters.py; the notebook's cell is
+    """Issue 14, item 3: parameters are declared once, in analysis/parameters/; the notebook's cell is
     written from them (python -m analysis.pipeline.parameter_cells) and must match byte for byte."""
     notebook = nbformat.read(REPO_ROOT / CHAPTERS[chapter].notebook, as_version=4)
     cell = notebook.cells[parameters_cell_index(notebook)]

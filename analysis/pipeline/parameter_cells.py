@@ -17,7 +17,7 @@ from analysis.parameters import CHAPTERS, Parameter
 from analysis.paths import REPO_ROOT
 
 HEADER = (
-    "# Parameters of this chapter, generated from analysis/parameters.py (change them there and run\n"
+    "# Parameters of this chapter, generated from analysis/parameters/ (change them there and run\n"
     "# python -m analysis.pipeline.parameter_cells); list them with: python -m analysis params {chapter}\n"
 )
 
