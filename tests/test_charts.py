@@ -133,7 +133,7 @@ def test_chart_html_holds_a_static_svg_and_inert_json_but_no_script_to_run():
     JavaScript, and the spec as JSON that cannot close its own element."""
     charts.enable()
     spec = _range_chart('a "quoted" <b>').to_dict()
-    chart_html = charts._chart_html(spec)
+    chart_html = charts.chart_html(spec)
     assert re.findall(r"<script\b[^>]*>", chart_html) == ['<script type="application/json" class="vega-spec">']
     assert chart_html.count("</script>") == 1
     assert "src=" not in chart_html and 'type="module"' not in chart_html and "vegaEmbed" not in chart_html
@@ -158,7 +158,7 @@ def test_a_chart_id_is_a_digest_of_its_spec_whatever_the_key_order():
     differs in one value has another id (so two charts on a page never share one)."""
     spec = {"description": "x", "mark": "bar", "data": {"values": [{"x": 1}]}}
     reordered = {"data": {"values": [{"x": 1}]}, "mark": "bar", "description": "x"}
-    ids = [re.search(r'id="(vega-[0-9a-f]{12})"', charts._chart_html(s)).group(1)
+    ids = [re.search(r'id="(vega-[0-9a-f]{12})"', charts.chart_html(s)).group(1)
            for s in (spec, reordered, {**spec, "description": "y"}, {**spec, "data": {"values": [{"x": 2}]}})]  # fmt: skip
     assert ids[0] == ids[1] and len(set(ids)) == 3
 

@@ -1,0 +1,161 @@
+"""The book's one altair theme and palette, and the offline renderer: each chart's HTML holds a static SVG and
+its Vega-Lite spec."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from typing import Any
+
+import altair as alt
+
+THEME_NAME = "genai_report"
+# What altair's chart constructors return: a chart kind is one of these, and its type says no more.
+ReportChart = alt.Chart | alt.LayerChart | alt.FacetChart
+
+RENDERER_NAME = "genai_report_offline"
+# Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia, protanopia, tritanopia.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
+ACCENT = PALETTE[0]
+MUTED = "#8a8a8a"
+INK = "#333333"  # axis and legend text: 12.6:1 on the charts' white background
+# The static SVG is drawn this wide (CSS scales it down to its container, never up).
+STATIC_WIDTH_PX = 640
+# Arial's metrics (Helvetica, Arial, Liberation Sans, Nimbus Sans): the static SVG, measured by vl-convert, and
+# the live chart, measured by the browser, lay text out alike, so no label of the static SVG is cut off.
+FONT = "Helvetica, Arial, 'Liberation Sans', 'Nimbus Sans', sans-serif"
+
+
+def theme_config() -> alt.theme.ThemeConfig:
+    """The book's Vega-Lite config: font, sizes, palette, no chart titles (captions carry them)."""
+    return {
+        "config": {
+            "font": FONT,
+            # White in dark mode too: the chart is a card of its own, its text keeps its contrast.
+            "background": "white",
+            # The whole chart, axes and legend included, fits the width it is given.
+            "autosize": {"type": "fit-x", "contains": "padding"},
+            "view": {"stroke": None, "continuousWidth": 560, "continuousHeight": 300},
+            "axis": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "titleFontWeight": "normal",
+                "gridColor": "#e6e6e6",
+                "labelColor": INK,
+                "titleColor": INK,
+            },
+            # One entry a line: a legend never runs wider than a phone, and no label is cut short.
+            "legend": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "orient": "bottom",
+                "direction": "vertical",
+                "labelLimit": 0,
+                "labelColor": INK,
+                "titleColor": INK,
+            },  # fmt: skip
+            "text": {"color": INK},
+            "range": {"category": list(PALETTE)},
+            "mark": {"color": ACCENT},
+            "title": {"fontSize": 13, "anchor": "start"},
+        }
+    }
+
+
+def chart_html(spec: dict[str, Any]) -> str:
+    """HTML for one chart: a container with a static SVG and the spec as JSON, and no script of its own.
+
+    The site's ``report.js`` (a classic script, see :mod:`analysis.pipeline.sphinx_site`) draws the live chart
+    into ``.vega-live`` and hides the static SVG; without JavaScript, or in print, the SVG is the chart.
+    """
+    payload = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    chart_id = "vega-" + hashlib.sha256(payload.encode()).hexdigest()[:12]
+    description = html.escape(str(spec.get("description", "Chart")), quote=True)
+    # "</" must not appear inside a script element.
+    safe_payload = payload.replace("</", "<\\/")
+    return (
+        f'<div class="vega-chart" id="{chart_id}" role="figure" aria-label="{description}">'
+        f'<div class="vega-live"></div>'
+        f'<div class="vega-static">{static_svg(spec, chart_id)}</div>'
+        f'<script type="application/json" class="vega-spec">{safe_payload}</script>'
+        f"</div>"
+    )
+
+
+_SVG_OPEN = re.compile(r'<svg\b([^>]*?)\swidth="([\d.]+)"\sheight="([\d.]+)"')
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def static_svg(spec: dict[str, Any], prefix: str = "chart") -> str:
+    """The chart drawn as SVG (by vl-convert, no browser needed), scaling down with its container.
+
+    A chart sized to its container is drawn :data:`STATIC_WIDTH_PX` wide. The SVG's own ids are
+    prefixed, so several charts on one page cannot share a clip path.
+
+    Examples
+    --------
+    >>> svg = static_svg({"mark": "bar", "width": "container", "data": {"values": [{"x": 1}]},
+    ...                   "autosize": {"type": "fit-x", "contains": "padding"},
+    ...                   "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+    >>> svg.startswith("<svg") and 'style="max-width:640px;width:100%;height:auto" viewBox="0 0 640 ' in svg
+    True
+    """
+    import vl_convert
+
+    drawn = dict(spec)
+    if drawn.get("width", "container") == "container":
+        drawn["width"] = STATIC_WIDTH_PX
+    svg = vl_convert.vegalite_to_svg(drawn)
+    svg = _SVG_ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
+    description = html.escape(str(spec.get("description", "Chart")), quote=True)
+    return _SVG_OPEN.sub(
+        lambda m: (
+            f'<svg{m.group(1)} role="img" aria-label="{description}" '
+            f'style="max-width:{float(m.group(2)):g}px;width:100%;height:auto"'
+        ),
+        svg,
+        count=1,
+    )
+
+
+# The chart's specification travels as data, under Vega-Lite's own MIME type, beside the HTML the book shows;
+# re-runs and downloads read it there (myst-nb renders only the HTML).
+CHART_MIME = "application/vnd.vegalite.v5+json"
+
+
+def renderer(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
+    return {"text/html": chart_html(spec), CHART_MIME: spec, "text/plain": str(spec.get("description", "<chart>"))}
+
+
+_SPEC_IN_HTML = re.compile(r'<script type="application/json" class="vega-spec">(.*?)</script>', re.S)
+
+
+def spec_from_chart_html(chart_html: str) -> dict[str, Any] | None:
+    """The Vega-Lite spec inside a chart's HTML (as written by this module), or None if it has none.
+
+    Re-runs and downloads use it to write the chart as JSON, SVG and PNG.
+
+    Examples
+    --------
+    >>> spec = {"mark": "bar", "description": "x </b>", "data": {"values": [{"x": 1}]}}
+    >>> spec_from_chart_html(chart_html(spec))["description"]
+    'x </b>'
+    """
+    match = _SPEC_IN_HTML.search(chart_html)
+    if not match:
+        return None
+    spec: dict[str, Any] = json.loads(match.group(1).replace("<\\/", "</"))
+    return spec
+
+
+def enable() -> None:
+    """Register and enable the book's theme and offline renderer (call once per notebook)."""
+    alt.theme.register(THEME_NAME, enable=True)(theme_config)
+    alt.renderers.register(RENDERER_NAME, renderer)
+    alt.renderers.enable(RENDERER_NAME)
+
+
+# Long category labels wrap onto lines of about 22 characters (11 px) and take at most 40% of the chart's
