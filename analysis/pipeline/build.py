@@ -428,6 +428,7 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
     import yaml
 
     from analysis.models.business_models import source_disagreements
+    from analysis.pipeline.citation import write_citation_files, write_data_package
     from analysis.pipeline.site import (
         intro_findings,
         key_figure_rows,
@@ -435,8 +436,6 @@ def publish_site_files(stage: Path, notebooks: list[Path], data_dir: Path) -> No
         methods_page,
         modelling_choices,
         write_chapter_downloads,
-        write_citation_files,
-        write_data_package,
         write_key_figures,
     )
 

@@ -12,6 +12,7 @@ import pandas as pd
 from analysis.models import survival as sv
 from analysis.paths import notebook_file
 from analysis.present import survival as present
+from analysis.present import survival_text
 from analysis.present.chapter import ChapterContext
 from analysis.present.common import (
     ARCHETYPE_NAMES,
@@ -119,9 +120,9 @@ class SurvivalChapter(ChapterContext):
         self.text("sv_first_profitable_text", _year_or(self.base.first_profitable_year()[0], "in ", f"not by {end}"))
         self.text("sv_runout_text", _year_or(self.base.runout_year()[0], "runs out in ", f"lasts to {end}"))
         ratio = frame["revenue_growth_to_cost_growth"]
-        self.text("sv_ratio_text", present.growth_ratio_sentence(
+        self.text("sv_ratio_text", survival_text.growth_ratio_sentence(
             ratio.iloc[1] if len(ratio) > 1 else float("nan"), ratio.iloc[-1], self.start + 1, end))  # fmt: skip
-        self.text("sv_api_margin_text", present.api_margin_sentence(
+        self.text("sv_api_margin_text", survival_text.api_margin_sentence(
             frame["api_gross_margin"].iloc[0], frame["api_gross_margin"].iloc[-1], table.at["api_price_decline", "base"],
             table.at["serving_cost_decline", "base"], end, sv.MARGIN_FLOOR, sv.MARGIN_CAP))  # fmt: skip
         self.glue("sv_margin_cap", md_share(sv.MARGIN_CAP))
@@ -186,8 +187,8 @@ class SurvivalChapter(ChapterContext):
         self.glue("sv_p_be_horizon_last", md_share(horizons["p_breakeven_by_year"].iloc[-1]))
         self.table("sv_table_horizon", present.horizon_table(horizons, year), "tbl-horizon",
                    f"Headline probabilities at {year} when sustained break-even is measured to later horizons (same draws).")  # fmt: skip
-        self.text("sv_budget_breakeven", present.budget_sentence(self.budget, "p_breakeven_by_year"))
-        self.text("sv_budget_cash", present.budget_sentence(self.budget, "p_cash_lasts"))
+        self.text("sv_budget_breakeven", survival_text.budget_sentence(self.budget, "p_breakeven_by_year"))
+        self.text("sv_budget_cash", survival_text.budget_sentence(self.budget, "p_cash_lasts"))
         self.table("sv_table_budget", present.survival_budget_table(self.budget), "tbl-uncertainty-budget",
                    f"Uncertainty budget of the two headline probabilities at {year}: sampling error, and the largest "
                    "move from each modelling choice.")  # fmt: skip
@@ -249,7 +250,7 @@ class SurvivalChapter(ChapterContext):
                         f"parent to {end} in the {p['outlook']} scenario.")  # fmt: skip
         self.glue("sv_bigtech_share", md_share(need * 1e9 / ds.fact("alphabet_annual_revenue_usd")["low"]))
         calibration = sv.calibration_table(ds, *self._mc_args(), 2025, max(end, 2030))
-        self.text("sv_calibration_text", present.calibration_sentence(calibration))
+        self.text("sv_calibration_text", survival_text.calibration_sentence(calibration))
         self.table("sv_table_calibration", present.calibration_table(calibration, ds), "tbl-calibration",
                    "Model against reported: each data point a source gives, the model's base case and the 90% "
                    "interval of its draws")  # fmt: skip
@@ -316,7 +317,7 @@ class SurvivalChapter(ChapterContext):
         self.glue("sv_trading_revenue", md_usd(trading * 1e9))
         self.glue("sv_capture", md_share(capture))
         self.glue("sv_discount", md_share(discount))
-        self.text("sv_edge_breakeven_firms", present.edge_sentence(capture, discount))
+        self.text("sv_edge_breakeven_firms", survival_text.edge_sentence(capture, discount))
         self.glue("sv_fig_edge", present.edge_chart(frame))
 
     def commitments(self) -> None:
