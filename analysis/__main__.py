@@ -110,7 +110,7 @@ def _command(args: argparse.Namespace) -> int:
     from analysis.parameters import ParameterError
     from analysis.pipeline.build import BuildError, build_book, describe_parameters
     from analysis.pipeline.folders import FolderError
-    from analysis.reruns import runs
+    from analysis.reruns import inputs, runs, scenarios, sweeps
 
     try:
         if args.command == "params":
@@ -121,9 +121,9 @@ def _command(args: argparse.Namespace) -> int:
         if args.command == "cache":
             return _cache(args.clear)
         if args.command == "run":
-            values, changed = runs.resolve_parameters(args.chapter, args.scenario, args.file, args.parameter)
+            values, changed = scenarios.resolve_parameters(args.chapter, args.scenario, args.file, args.parameter)
             name = runs.check_run_name(args.name or runs.default_run_name(args.chapter))
-            scenario = runs.load_scenario(args.scenario) if args.scenario else None
+            scenario = scenarios.load_scenario(args.scenario) if args.scenario else None
             if "edition" not in changed:  # captions of a run name the run
                 values["edition"] = name
             run = runs.run_chapter(args.chapter, values, changed, name, scenario=scenario,
@@ -142,16 +142,16 @@ def _command(args: argparse.Namespace) -> int:
             print(f"comparison: {run.folder / 'comparison.csv'}")
             return 0
         if args.command == "sweep":
-            base = runs.resolve_parameters(args.chapter, args.scenario)[0]
-            grid = runs.parse_sweep(args.parameter)
+            base = scenarios.resolve_parameters(args.chapter, args.scenario)[0]
+            grid = sweeps.parse_sweep(args.parameter)
             name = runs.check_run_name(args.name or runs.default_run_name(args.chapter + "-sweep"))
-            folder = runs.sweep(args.chapter, base, grid, name, overwrite=args.overwrite, jobs=args.jobs,
+            folder = sweeps.sweep(args.chapter, base, grid, name, overwrite=args.overwrite, jobs=args.jobs,
                                 yes=args.yes, progress=runs.print_progress)  # fmt: skip
             print(f"sweep {name}: {folder / 'sweep.csv'} and {folder / 'sweep.svg'}")
             return 0
         # build
         if args.scenario:
-            scenario = runs.load_scenario(args.scenario)
+            scenario = scenarios.load_scenario(args.scenario)
             output = Path(args.output) if args.output else runs.BUILD_DIR / "editions" / scenario.name
             result = build_book(
                 output_dir=output,
@@ -166,7 +166,7 @@ def _command(args: argparse.Namespace) -> int:
             result = build_book(
                 output_dir=Path(args.output) if args.output else None, jobs=args.jobs, progress=runs.print_progress
             )
-    except (runs.UsageError, FolderError, ParameterError) as error:
+    except (inputs.UsageError, FolderError, ParameterError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (BuildError, DataValidationError) as error:
@@ -208,13 +208,13 @@ def _list_scenarios() -> int:
 
     A broken preset is named on stderr (exit 2); the others are still listed.
     """
-    from analysis.reruns import runs
+    from analysis.reruns import inputs, scenarios
 
     broken = 0
-    for name in runs.list_scenarios():
+    for name in scenarios.list_scenarios():
         try:
-            scenario = runs.load_scenario(name)
-        except runs.UsageError as error:
+            scenario = scenarios.load_scenario(name)
+        except inputs.UsageError as error:
             print(f"error: {error}", file=sys.stderr)
             broken += 1
             continue

@@ -51,7 +51,7 @@ def editions(tmp_path_factory) -> dict[tuple[str, str], Path]:
     from analysis.parameters import CHAPTERS
     from analysis.paths import REPO_ROOT
     from analysis.pipeline.build import execute_notebooks
-    from analysis.reruns.runs import list_scenarios, load_scenario
+    from analysis.reruns.scenarios import list_scenarios, load_scenario
 
     root = tmp_path_factory.mktemp("editions")
     tasks, paths = [], {}

@@ -99,7 +99,7 @@ def test_a_sphinx_warning_fails_the_build(tmp_path):
 
 def test_scenario_edition_names_the_scenario_on_every_page(tmp_path):
     """An edition built under a scenario carries its (escaped) banner on every page."""
-    from analysis.reruns.runs import load_scenario
+    from analysis.reruns.scenarios import load_scenario
 
     scenario = load_scenario("pessimistic")
     result = build_book(output_dir=tmp_path / "edition", parameters=scenario.chapters,

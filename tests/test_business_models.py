@@ -13,7 +13,7 @@ from analysis.models import business_models as bm
 from analysis.parameters import apply_parameter_overrides, get_chapter
 from analysis.paths import DATA_DIR
 from analysis.present import business_models_text as bmt
-from analysis.reruns.runs import resolve_parameters
+from analysis.reruns.scenarios import resolve_parameters
 
 
 def test_credit_example_is_a_60_percent_margin(dataset):

@@ -15,7 +15,7 @@ import pytest
 
 from analysis.parameters import CHAPTERS
 from analysis.pipeline.artifacts import read_outputs
-from analysis.reruns.runs import list_scenarios
+from analysis.reruns.scenarios import list_scenarios
 
 
 def glued_text(path: Path) -> dict[str, str]:

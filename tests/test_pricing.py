@@ -386,9 +386,9 @@ def test_every_number_dependent_sentence_matches_its_numbers_in_every_scenario(s
     steadiest strategies are exactly those tied at the lowest CV; the cost is called the credit example's only
     when it is."""
     from analysis.parameters import apply_parameter_overrides
-    from analysis.reruns import runs
+    from analysis.reruns import scenarios
 
-    params, _ = runs.resolve_parameters("pricing", scenario=scenario)
+    params, _ = scenarios.resolve_parameters("pricing", scenario=scenario)
     data = apply_parameter_overrides(dataset, "pricing", params)
     population = pr.simulate_from_params(params, params["seed"], 3000)
     settings_ = pr.settings_from_params(params)

@@ -13,7 +13,7 @@ from analysis.pipeline.site import key_figure_rows
 from analysis.present import questions
 from analysis.present.common import ARCHETYPE_NAMES
 from analysis.present.pricing import strategy_names
-from analysis.reruns.runs import list_scenarios
+from analysis.reruns.scenarios import list_scenarios
 
 NUMBER = re.compile(r"-?\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?:%|B|M|K|bn| pp)?")
 

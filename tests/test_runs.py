@@ -17,7 +17,7 @@ import pytest
 
 from analysis.paths import REPO_ROOT
 from analysis.pipeline.folders import process_token
-from analysis.reruns import runs
+from analysis.reruns import inputs, runs, scenarios, sweeps
 
 pytestmark = pytest.mark.build
 
@@ -210,8 +210,8 @@ def test_yaml_is_loaded_safely(tmp_path):
     """A YAML tag that would construct a Python object is refused, not executed."""
     evil = tmp_path / "evil.yaml"
     evil.write_text("cac_multiplier: !!python/object/apply:os.system ['echo hacked']\n")
-    with pytest.raises(runs.UsageError, match="malformed YAML"):
-        runs.load_yaml_mapping(evil)
+    with pytest.raises(inputs.UsageError, match="malformed YAML"):
+        inputs.load_yaml_mapping(evil)
 
 
 def test_failing_run_leaves_earlier_runs_untouched(stress_run, build_dir, monkeypatch):
@@ -223,7 +223,7 @@ def test_failing_run_leaves_earlier_runs_untouched(stress_run, build_dir, monkey
 
     monkeypatch.setattr(runs, "render_run_page", broken)
     monkeypatch.setattr(runs, "BUILD_DIR", build_dir)
-    params, changed = runs.resolve_parameters("business_models", assignments=["cac_multiplier=2"])
+    params, changed = scenarios.resolve_parameters("business_models", assignments=["cac_multiplier=2"])
     with pytest.raises(RuntimeError, match="disk full"):
         runs.run_chapter("business_models", params, changed, "stress", overwrite=True, runs_dir=build_dir / "runs")
     after = snapshot(build_dir)
@@ -235,7 +235,7 @@ def test_failing_run_leaves_earlier_runs_untouched(stress_run, build_dir, monkey
 def test_run_page_escapes_user_text(stress_run, tmp_path):
     """A scenario description with markup is shown as text, not run."""
     outputs = runs.read_outputs(stress_run / "business_models.ipynb")
-    scenario = runs.Scenario("evil", "<script>alert(1)</script>", (), {})
+    scenario = scenarios.Scenario("evil", "<script>alert(1)</script>", (), {})
     target = tmp_path / "page.html"
     runs.render_run_page(stress_run / "business_models.ipynb", outputs, target, "r1", "business_models",
                          {"x": "<b>"}, scenario)  # fmt: skip
@@ -259,8 +259,8 @@ def test_scenario_run_and_listing(build_dir):
 
 
 def test_every_scenario_preset_is_valid():
-    for name in runs.list_scenarios():
-        scenario = runs.load_scenario(name)
+    for name in scenarios.list_scenarios():
+        scenario = scenarios.load_scenario(name)
         assert scenario.description and scenario.sources
 
 
@@ -376,7 +376,7 @@ def test_a_broken_scenario_is_named_and_the_others_still_listed(tmp_path, monkey
 
     shutil.copy(REPO_ROOT / "data" / "scenarios" / "base.yaml", tmp_path / "base.yaml")
     (tmp_path / "broken.yaml").write_text(text)
-    monkeypatch.setattr(runs, "SCENARIOS_DIR", tmp_path)
+    monkeypatch.setattr(scenarios, "SCENARIOS_DIR", tmp_path)
     assert main(["scenarios"]) == 2
     out, err = capsys.readouterr()
     assert out.startswith("base\n") and "broken" not in out
@@ -494,16 +494,17 @@ def test_a_sweep_reads_listed_values_and_rounds_whole_number_parameters():
     1000:1003:3 (1000, 1001.5, 1003) runs at 1000, 1002 and 1003 (half to even), as ints."""
     from analysis.parameters import CHAPTERS
 
-    assert runs.parse_sweep(["churn_multiplier=2,0.5,1", "cac_multiplier=-0,1e0"]) == {
+    assert sweeps.parse_sweep(["churn_multiplier=2,0.5,1", "cac_multiplier=-0,1e0"]) == {
         "churn_multiplier": [2.0, 0.5, 1.0],
         "cac_multiplier": [0.0, 1.0],
     }
-    grid = runs.parse_sweep(["n_draws=1000:1003:3"])
+    grid = sweeps.parse_sweep(["n_draws=1000:1003:3"])
     assert grid == {"n_draws": [1000.0, 1001.5, 1003.0]}
-    points = runs.sweep_points("survival", CHAPTERS["survival"].defaults, grid)
+    points = sweeps.sweep_points("survival", CHAPTERS["survival"].defaults, grid)
     assert [p["n_draws"] for p in points] == [1000, 1002, 1003]
     assert all(type(p["n_draws"]) is int for p in points)
     with pytest.raises(
-        runs.UsageError, match=r"-p 'churn_multiplier=1,x': expected NAME=START:STOP:POINTS or NAME=a,b,c with numbers"
+        inputs.UsageError,
+        match=r"-p 'churn_multiplier=1,x': expected NAME=START:STOP:POINTS or NAME=a,b,c with numbers",
     ):
-        runs.parse_sweep(["churn_multiplier=1,x"])
+        sweeps.parse_sweep(["churn_multiplier=1,x"])
