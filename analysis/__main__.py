@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
 def _command(args: argparse.Namespace) -> int:
     from analysis.data import DataValidationError
     from analysis.parameters import ParameterError
-    from analysis.pipeline.build import BuildError, build_book, describe_parameters
+    from analysis.pipeline.build import build_book, describe_parameters
+    from analysis.pipeline.execution import BuildError
     from analysis.pipeline.folders import FolderError
     from analysis.reruns import inputs, runs, scenarios, sweeps
 
@@ -227,7 +228,7 @@ def _list_scenarios() -> int:
 
 
 def _cache(clear: bool) -> int:
-    from analysis.pipeline.build import CACHE_LIMIT_MB, cache_entries, prune_cache
+    from analysis.pipeline.execution import CACHE_LIMIT_MB, cache_entries, prune_cache
     from analysis.reruns import runs
 
     cache_dir = runs.BUILD_DIR / "cache"

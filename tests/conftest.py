@@ -50,7 +50,7 @@ def editions(tmp_path_factory) -> dict[tuple[str, str], Path]:
     """Every chapter under every preset, executed once: (preset, chapter) -> executed notebook."""
     from analysis.parameters import CHAPTERS
     from analysis.paths import REPO_ROOT
-    from analysis.pipeline.build import execute_notebooks
+    from analysis.pipeline.execution import execute_notebooks
     from analysis.reruns.scenarios import list_scenarios, load_scenario
 
     root = tmp_path_factory.mktemp("editions")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from analysis.paths import REPO_ROOT
-from analysis.pipeline.build import BuildError, build_book
+from analysis.pipeline.build import build_book
+from analysis.pipeline.execution import BuildError
 
 pytestmark = pytest.mark.build
 
@@ -455,14 +456,14 @@ def test_a_named_edition_is_executed_once_and_named_exactly_as_if_run_under_its_
     import nbformat
 
     from analysis.parameters import BUSINESS_MODELS
-    from analysis.pipeline.build import EDITION_PLACEHOLDER, _execute_one, execute_notebooks
+    from analysis.pipeline.execution import EDITION_PLACEHOLDER, execute_notebooks, execute_one
 
     source = REPO_ROOT / "book" / "business_models.ipynb"
     params = {**BUSINESS_MODELS.defaults, "cac_multiplier": 1.3}
     direct = tmp_path / "direct" / "business_models.ipynb"
     direct.parent.mkdir()
     assert (
-        _execute_one((str(source), str(direct), {**params, "edition": "my_memo-1"}, "bm", str(tmp_path), False)) is None
+        execute_one((str(source), str(direct), {**params, "edition": "my_memo-1"}, "bm", str(tmp_path), False)) is None
     )
     cached = execute_notebooks(
         [(source, tmp_path / "a", {**params, "edition": "my_memo-1"}), (source, tmp_path / "b", {**params, "edition": "other"})],
@@ -487,7 +488,7 @@ def test_the_cache_is_pruned_least_recently_used_first(tmp_path):
     import os
     import time
 
-    from analysis.pipeline.build import cache_entries, prune_cache
+    from analysis.pipeline.execution import cache_entries, prune_cache
 
     now = time.time()
     for i, key in enumerate(["oldest", "old", "recent", "newest"]):
@@ -542,7 +543,7 @@ def test_a_killed_build_leaves_no_jupyter_book_running(built, tmp_path, signal_n
 
 def test_a_failure_from_line_10_of_a_cell_names_that_line(tmp_path):
     """Issue 13: IPython marks line 10 and later with '--->' (not '---->'); the error still quotes the line."""
-    from analysis.pipeline.build import _execute_one
+    from analysis.pipeline.execution import execute_one
 
     source = tmp_path / "long.ipynb"
     lines = [f"x{i} = {i}" for i in range(1, 12)] + ["raise ValueError(x11)"]
@@ -552,7 +553,7 @@ def test_a_failure_from_line_10_of_a_cell_names_that_line(tmp_path):
                                               "outputs": [], "execution_count": None}],
                                    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
                                    "nbformat": 4, "nbformat_minor": 4}))  # fmt: skip
-    message = _execute_one(
+    message = execute_one(
         (str(source), str(tmp_path / "out.ipynb"), {"a": 2}, "long.ipynb", str(tmp_path / "failed"), False)
     )
     assert "at line 'raise ValueError(x11)'" in message and "ValueError: 11" in message
@@ -584,7 +585,7 @@ def test_default_key_figures_are_unchanged_by_refactoring(built_site):
 def test_execution_key_sees_a_change_in_any_layer_of_the_package(tmp_path, monkeypatch):
     """The package is in layers (analysis/models, present, ...): a change in a sub-package module must
     re-execute, and a compiled-Python cache must not."""
-    from analysis.pipeline import build
+    from analysis.pipeline import execution as build
 
     package = tmp_path / "analysis"
     (package / "models" / "__pycache__").mkdir(parents=True)
@@ -608,7 +609,7 @@ def test_a_cache_entry_in_use_or_incomplete_is_never_pruned(tmp_path):
     import os
     import time
 
-    from analysis.pipeline.build import CACHE_GRACE_SECONDS, cache_entries, prune_cache
+    from analysis.pipeline.execution import CACHE_GRACE_SECONDS, cache_entries, prune_cache
 
     now = time.time()
     for key, age in (("day-old", 86_400), ("in-use", 60)):
@@ -630,7 +631,7 @@ def test_the_execution_key_follows_notebook_parameters_data_and_code_but_not_the
     the same content (a touched file, parameters in another order) and with the run's or edition's name."""
     import os
 
-    import analysis.pipeline.build as build
+    import analysis.pipeline.execution as build
 
     notebook = tmp_path / "chapter.ipynb"
     notebook.write_text('{"cells": []}')
@@ -708,7 +709,7 @@ def test_a_kernel_that_fails_to_start_is_retried(tmp_path, monkeypatch):
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from analysis.pipeline.build import _execute_one
+    from analysis.pipeline.execution import execute_one
 
     calls: list[int] = []
 
@@ -721,14 +722,14 @@ def test_a_kernel_that_fails_to_start_is_retried(tmp_path, monkeypatch):
     monkeypatch.setattr(papermill, "execute_notebook", starts_second_time)
     target = str(tmp_path / "chapter.ipynb")
     task = ("book/chapter.ipynb", target, {}, "book/chapter.ipynb", str(tmp_path / "failed"), False)
-    assert _execute_one(task) is None and len(calls) == 2
+    assert execute_one(task) is None and len(calls) == 2
     assert nbformat.read(target, as_version=4).cells[0].metadata["tags"] == ["injected-parameters", "remove-cell"]
 
     calls.clear()
     monkeypatch.setattr(
         papermill, "execute_notebook", lambda *a, **k: calls.append(1) or _raise(RuntimeError("no port"))
     )
-    message = _execute_one(task)
+    message = execute_one(task)
     assert message == "book/chapter.ipynb could not be executed (3 attempts): RuntimeError: no port" and len(calls) == 3
 
     calls.clear()
@@ -740,7 +741,7 @@ def test_a_kernel_that_fails_to_start_is_retried(tmp_path, monkeypatch):
         raise error
 
     monkeypatch.setattr(papermill, "execute_notebook", fails_in_cell)
-    message = _execute_one(task)
+    message = execute_one(task)
     assert message.startswith("book/chapter.ipynb failed in cell 3") and len(calls) == 1
     assert "ValueError: 1" in message and (tmp_path / "failed" / "chapter.ipynb").exists()
 

@@ -7,7 +7,7 @@ import pytest
 
 from analysis.parameters import CHAPTERS
 from analysis.paths import REPO_ROOT
-from analysis.pipeline.build import _execute_one
+from analysis.pipeline.execution import execute_one
 
 pytestmark = pytest.mark.build
 
@@ -33,7 +33,7 @@ def test_in_process_outputs_equal_a_kernels_cell_by_cell(tmp_path, chapter):
     for label, in_process in (("first", True), ("kernel", False), ("second", True)):
         paths[label] = tmp_path / label / f"{chapter}.ipynb"
         paths[label].parent.mkdir()
-        error = _execute_one((source, str(paths[label]), params, chapter, str(tmp_path / "failed"), in_process))
+        error = execute_one((source, str(paths[label]), params, chapter, str(tmp_path / "failed"), in_process))
         assert error is None, error
     assert outputs(paths["first"]) == outputs(paths["kernel"])
     assert outputs(paths["second"]) == outputs(paths["kernel"])
@@ -44,7 +44,7 @@ def test_an_error_in_process_is_reported_like_a_kernels(tmp_path):
     source = str(REPO_ROOT / "book" / "business_models.ipynb")
     params = {**CHAPTERS["business_models"].defaults, "annual_discount_rate": 2.0}
     messages = [
-        _execute_one((source, str(tmp_path / f"{mode}.ipynb"), params, "bm", str(tmp_path / f"failed-{mode}"), mode))
+        execute_one((source, str(tmp_path / f"{mode}.ipynb"), params, "bm", str(tmp_path / f"failed-{mode}"), mode))
         for mode in (True, False)
     ]
     assert messages[0].replace("failed-True", "failed-X") == messages[1].replace("failed-False", "failed-X")

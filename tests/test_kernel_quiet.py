@@ -12,8 +12,8 @@ from analysis.paths import REPO_ROOT
 
 SCRIPT = """
 import sys
-from analysis.pipeline.build import _execute_one
-print(_execute_one((sys.argv[1], sys.argv[2], {}, "tiny", sys.argv[3], False)))
+from analysis.pipeline.execution import execute_one
+print(execute_one((sys.argv[1], sys.argv[2], {}, "tiny", sys.argv[3], False)))
 """
 
 

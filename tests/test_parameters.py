@@ -175,7 +175,7 @@ def test_every_chapter_runs_at_both_ends_of_its_declared_ranges(tmp_path):
     range, and at the high end with the work-sizing parameters at their budgets (pricing: 200,000 users x 24
     months, 200 seeds x 10,000 users; survival: 200,000 draws x 8 years, and 44,444 draws x 36 years)."""
     from analysis.parameters import PRICING, SURVIVAL
-    from analysis.pipeline.build import execute_notebooks
+    from analysis.pipeline.execution import execute_notebooks
 
     runs = {
         "bm-low": (BUSINESS_MODELS, corner(BUSINESS_MODELS, "low")),

@@ -28,7 +28,8 @@ from analysis.parameters import bounded_repr, get_chapter
 from analysis.paths import BUILD_DIR as BUILD_DIR
 from analysis.paths import DATA_DIR, REPO_ROOT
 from analysis.pipeline.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
-from analysis.pipeline.build import code_version, execute_notebooks, execution_key, tree_digest
+from analysis.pipeline.build import code_version
+from analysis.pipeline.execution import execute_notebooks, execution_key, tree_digest
 from analysis.pipeline.folders import claim, make_temporary, remove_stale, written_in_place
 from analysis.pipeline.site import figure_names
 from analysis.reruns.inputs import UsageError
