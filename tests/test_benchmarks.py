@@ -43,7 +43,7 @@ def test_benchmark_runs_at_tiny_sizes_and_writes_its_table(tmp_path):
     assert "| benchmark | median (s)" in text
     assert "survival Monte Carlo" in text and "pricing simulation" in text
     # make test installs no benchmark stack (make bench does): the comparison row is there exactly when squigglepy is.
-    compared = "| squigglepy, same model and distributions" in text
+    compared = "squigglepy, same model and distributions" in text
     assert compared == _bench_module().squigglepy_installed()
     assert ("squigglepy not installed (make bench installs it)" in text) != compared
     assert "cores" in text and "Python" in text
