@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from analysis.models import survival as sv
+from analysis.models.survival.inputs import _scored_inputs
+from analysis.models.survival.montecarlo import _cash_by_year, _count_by_year, _runway_rows
+from analysis.models.survival.projection import _compound, _powers
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +132,7 @@ def test_a_flat_plan_above_the_cap_is_repriced_down_to_it(leader):
     p = sv.project_lab(inputs, 2025, 2031)
     assert p.margin_by_stream["consumer"][0, 5] == pytest.approx(1 - 0.45 * 0.65**5)
     assert p.margin_by_stream["consumer"][0, 6] == pytest.approx(0.95)
-    unrepriced = 8.0 * 0.4 * sv._compound(np.array([0.64]), sv._powers(np.array([0.85]), 7))[0, 6]
+    unrepriced = 8.0 * 0.4 * _compound(np.array([0.64]), _powers(np.array([0.85]), 7))[0, 6]
     assert p.revenue_by_stream["consumer"][0, 6] == pytest.approx(unrepriced * 0.45 * 0.65**6 / 0.05)
 
 
@@ -458,15 +461,15 @@ def test_the_monte_carlo_kernel_is_project_lab_bit_for_bit(dataset, archetype, s
     cash exactly, and its runway and yearly counts are the Projection's, for every archetype and scenario."""
     table = sv.lab_input_table(dataset, archetype, scenario)
     _, projection = sv.simulate(table, 3_000, 6, 0.8, 2025, 2032)
-    scores = next(sv._score_blocks(table, 3_000, 6, 0.8))
-    inputs = sv._input_values(sv._input_specs(table), scores)
+    scores = next(sv.score_blocks(table, 3_000, 6, 0.8))
+    inputs = sv.input_values(sv.input_specs(table), scores)
     assert any(isinstance(v, float) for v in inputs.values())  # some inputs are fixed, and stay single numbers
-    ocf, cash = sv._cash_by_year(inputs, 2025, 2032)
+    ocf, cash = _cash_by_year(inputs, 2025, 2032)
     np.testing.assert_array_equal(ocf.T, projection.operating_cash_flow)
     np.testing.assert_array_equal(cash.T, projection.cash_without_new_capital)
-    np.testing.assert_array_equal(sv._runway_rows(cash, inputs["cash_start_usd_bn"]), projection.runway_years())
+    np.testing.assert_array_equal(_runway_rows(cash, inputs["cash_start_usd_bn"]), projection.runway_years())
     counts = {key: np.zeros(8, dtype=np.int64) for key in ("breakeven", "profitable", "cash")}
-    sv._count_by_year(ocf >= 0, cash >= 0, counts)
+    _count_by_year(ocf >= 0, cash >= 0, counts)
     probabilities = sv.survival_probabilities(projection)
     np.testing.assert_array_equal(counts["breakeven"] / 3_000, probabilities["p_breakeven_by_year"])
     np.testing.assert_array_equal(counts["profitable"] / 3_000, probabilities["p_profitable_by_year"])
@@ -478,7 +481,7 @@ def test_draws_are_made_block_by_block_so_more_draws_extend_the_same_draws(leade
     Monte Carlo was chunked; beyond it, the first block's draws do not change with n_draws."""
     n = 20_000
     draws = sv.draw_inputs(leader, n, 3, 0.8)
-    scored = sv._scored_inputs(leader)
+    scored = _scored_inputs(leader)
     rows = np.random.default_rng(3).standard_normal((len(scored), n))
     low, base, high = (float(leader.at["training_growth", c]) for c in ("low", "base", "high"))
     expected = np.clip(sv.input_quantile(rows[scored.index("training_growth")], low, base, high, False), 0.0, 5.0)
@@ -503,7 +506,7 @@ def test_monte_carlo_memory_does_not_grow_with_the_draws(leader):
         peaks.append(tracemalloc.get_traced_memory()[1] / 1e6)
         tracemalloc.stop()
         assert summary.n_draws == n and summary.probabilities["p_cash_lasts"].between(0, 1).all()
-    block_mb = len(sv._scored_inputs(leader)) * sv.DRAW_BLOCK * 8 / 1e6
+    block_mb = len(_scored_inputs(leader)) * sv.DRAW_BLOCK * 8 / 1e6
     assert peaks[1] - peaks[0] < block_mb / 2, peaks
     assert peaks[1] < 4 * block_mb, peaks
 

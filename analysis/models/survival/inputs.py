@@ -1,0 +1,305 @@
+"""A lab's inputs: the archetype-and-scenario table from the data, each input's two-piece distribution and its
+correlated draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from analysis.data import Dataset, fact_range
+
+FloatArray = npt.NDArray[np.float64]
+Z90 = 1.6448536269514722  # the 95th percentile of the standard normal: low-high is a 90% interval
+
+ARCHETYPES = ("frontier_leader", "enterprise_challenger", "subscale_lab", "bigtech_lab")
+SCENARIOS = ("base", "optimistic", "pessimistic")
+STREAMS = ("api", "consumer", "enterprise", "cloud", "advertising", "outcome_licensing")
+USAGE_PRICED_STREAMS = ("api", "cloud")
+FLAT_PRICED_STREAMS = ("consumer", "enterprise")
+# A lab stops cutting a usage price at its serving cost; a flat plan above the cap is repriced down to it.
+MARGIN_FLOOR = 0.0
+MARGIN_CAP = 0.95
+# Inputs drawn log-normally (positive amounts); every other uncertain input is a clipped normal.
+LOGNORMAL_INPUTS = frozenset(
+    {"revenue_start_usd_bn", "final_run_cost_usd_bn", "compute_multiple", "headcount", "compensation_usd_m",
+     "cash_start_usd_bn", "new_round_revenue_multiple"}
+)  # fmt: skip
+CLIP = {"growth_initial": (0.0, 5.0), "training_growth": (0.0, 5.0), "new_stream_growth": (0.0, 5.0),
+        "headcount_growth": (0.0, 2.0), "flat_usage_growth": (0.0, 5.0),
+        "api_price_elasticity": (0.0, 3.0)}  # fmt: skip
+SHARE_CLIP = (0.0, 0.99)
+# Which way each scenario-adjusted input helps the lab: +1 higher is better, -1 lower is better.
+GOOD_DIRECTION = {"growth_initial": 1, "training_growth": -1, "api_price_decline": -1, "growth_decay": -1}
+
+
+class SurvivalInputError(ValueError):
+    """A survival input or setting is outside what is allowed."""
+
+
+def lab_input_table(
+    dataset: Dataset, archetype: str, scenario: str = "base", scales: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """The inputs of one archetype under one scenario, with low, base, high and provenance.
+
+    A scenario adjusts the archetype's own inputs: each scenario row is a factor (a fact of unit
+    ``multiple``) that scales the low, base and high of the input it names, so an optimistic
+    scenario moves every archetype the same way from where that archetype starts. ``scales``
+    (a reader's re-run or the explorer) multiplies named inputs the same way, after the scenario.
+    """
+    if archetype not in ARCHETYPES:
+        raise SurvivalInputError(f"archetype {archetype!r} is not allowed: choose one of {', '.join(ARCHETYPES)}")
+    if scenario not in SCENARIOS:
+        raise SurvivalInputError(f"scenario {scenario!r} is not allowed: choose one of {', '.join(SCENARIOS)}")
+    mapping = dataset["lab_inputs"]
+    rows = {r.input: r.fact_id for r in mapping[mapping["preset"] == archetype].itertuples(index=False)}
+    factors: dict[str, str] = {}
+    if scenario != "base":
+        factors = {r.input: r.fact_id for r in mapping[mapping["preset"] == f"scenario:{scenario}"].itertuples()}
+    records = []
+    for name, fact_id in rows.items():
+        fact = dataset.fact(fact_id)
+        low, base, high = fact_range(fact)
+        factor, factor_id = 1.0, ""
+        if name in factors:
+            factor_id = factors[name]
+            factor = float(dataset.fact(factor_id)["value"])
+            low, base, high = low * factor, base * factor, high * factor
+        records.append(
+            {"input": name, "low": low, "base": base, "high": high, "unit": fact["unit"], "kind": fact["kind"],
+             "fact_id": fact_id, "source_id": fact["source_id"], "uncertain": high > low,
+             "scenario_factor": factor, "scenario_fact_id": factor_id}
+        )  # fmt: skip
+    unknown = sorted(set(factors) - set(rows))
+    if unknown:
+        raise SurvivalInputError(f"scenario {scenario!r} adjusts {', '.join(unknown)}, which {archetype} does not have")
+    table = pd.DataFrame(records).set_index("input", drop=False)
+    table.index.name = None
+    for name, scale in (scales or {}).items():
+        if name not in table.index:
+            raise SurvivalInputError(f"cannot scale {name!r}: {archetype} has no such input")
+        if not np.isfinite(scale) or scale <= 0:
+            raise SurvivalInputError(f"scale of {name!r} = {scale!r} is not allowed: must be a number > 0")
+        table.loc[name, ["low", "base", "high"]] = table.loc[name, ["low", "base", "high"]].astype(float) * scale
+    shares = sum(table.at[f"share_{s}", "base"] for s in ("api", "consumer", "enterprise", "cloud"))
+    if abs(shares - 1.0) > 1e-9:
+        raise SurvivalInputError(f"{archetype}: the four starting revenue shares sum to {shares:g}, not 1")
+    return table
+
+
+def base_inputs(table: pd.DataFrame) -> dict[str, FloatArray]:
+    """Every input at its base value, as arrays of one draw."""
+    return {name: np.array([float(v)]) for name, v in table["base"].items()}
+
+
+def _validate_table(table: pd.DataFrame) -> None:
+    bad = table[table["low"] > table["high"]]
+    if not bad.empty:
+        row = bad.iloc[0]
+        raise SurvivalInputError(
+            f"input {row['input']!r} has low {row['low']:g} above high {row['high']:g}: a range needs low <= high"
+        )
+    outside = table[(table["base"] < table["low"]) | (table["base"] > table["high"])]
+    if not outside.empty:
+        row = outside.iloc[0]
+        raise SurvivalInputError(
+            f"input {row['input']!r} has base {row['base']:g} outside its range {row['low']:g}-{row['high']:g}: "
+            "the base must lie within low-high"
+        )
+    negative = table[(table["low"] < 0)]
+    if not negative.empty:
+        row = negative.iloc[0]
+        raise SurvivalInputError(f"input {row['input']!r} = {row['low']:g} is negative: costs and amounts must be >= 0")
+
+
+def clip_range(table: pd.DataFrame, name: str) -> tuple[float, float]:
+    """The values an input may take when drawn: its own clip, the share clip, or non-negative."""
+    return CLIP.get(name, SHARE_CLIP if table.at[name, "unit"] == "share" else (0.0, np.inf))
+
+
+def input_quantile(
+    score: FloatArray | float, low: float, base: float, high: float, lognormal: bool
+) -> FloatArray | float:
+    """The value of an input at a standard-normal score: median ``base``, 5th/95th percentiles ``low``/``high``.
+
+    A two-piece distribution: below the median it spreads so that score -1.645 gives ``low``,
+    above so that +1.645 gives ``high``; each half is normal, or log-normal when ``lognormal``
+    (then ``low`` must be > 0). Where the base is the midpoint (geometric midpoint when
+    log-normal) this is the ordinary normal (log-normal) 90% interval.
+
+    Examples
+    --------
+    The frontier leader's final training run: base 0.5, 90% interval 0.1-1 (USD bn).
+
+    >>> [round(float(input_quantile(z, 0.1, 0.5, 1.0, True)), 6) for z in (-Z90, 0.0, Z90)]
+    [0.1, 0.5, 1.0]
+    >>> round(float(input_quantile(-Z90 / 2, 0.1, 0.5, 1.0, True)), 4)  # halfway down in log terms
+    0.2236
+    """
+    z = np.asarray(score, dtype=float)
+    if lognormal:
+        centre, below, above = np.log(base), np.log(base) - np.log(low), np.log(high) - np.log(base)
+        out = np.exp(centre + np.where(z < 0, below, above) * z / Z90)
+    else:
+        out = base + np.where(z < 0, base - low, high - base) * z / Z90
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _correlate(scores: dict[str, FloatArray], leader: str, follower: str, rho: float) -> None:
+    """Give ``follower``'s normal scores correlation ``rho`` with ``leader``'s (a Gaussian copula)."""
+    scores[follower] = rho * scores[leader] + np.sqrt(1 - rho**2) * scores[follower]
+
+
+# The normal scores are drawn this many draws at a time, every input's scores of a block together; the block
+# fixes which variates a seed gives each draw, so the draws do not depend on how the work is chunked. Up to one
+# block (the chapter draws 20,000) this is one ``standard_normal((inputs, n_draws))`` call.
+DRAW_BLOCK = 100_000
+
+
+def check_draw_settings(table: pd.DataFrame, n_draws: int, price_cost_correlation: float) -> None:
+    if not isinstance(n_draws, int | np.integer) or n_draws < 1:
+        raise SurvivalInputError(f"n_draws = {n_draws!r} is not allowed: must be a whole number >= 1")
+    if not -1 <= price_cost_correlation <= 1:
+        raise SurvivalInputError(
+            f"price_cost_correlation = {price_cost_correlation!r} is not allowed: must be between -1 and 1"
+        )
+    _validate_table(table)
+
+
+def _scored_inputs(table: pd.DataFrame) -> list[str]:
+    """The inputs that get normal scores, in the order they are drawn: the uncertain ones, then the members of the
+    two correlated pairs that are fixed (their scores are drawn all the same, so the stream does not shift)."""
+    high, low = table["high"].to_numpy(dtype=float), table["low"].to_numpy(dtype=float)
+    uncertain = [name for name, drawn in zip(table.index, high > low, strict=True) if drawn]
+    for pair_member in ("api_price_decline", "serving_cost_decline", "revenue_start_usd_bn", "final_run_cost_usd_bn"):
+        if pair_member not in uncertain:
+            uncertain.append(pair_member)
+    return uncertain
+
+
+def score_blocks(
+    table: pd.DataFrame, n_draws: int, seed: int, price_cost_correlation: float
+) -> Iterator[dict[str, FloatArray]]:
+    """The correlated normal scores of the scored inputs, :data:`DRAW_BLOCK` draws at a time (memory bounded by
+    the block whatever ``n_draws``); the settings are checked by the caller.
+
+    A single block is kept for the next call with the same settings (read-only): the explorer and the
+    uncertainty budget run the Monte Carlo on tables that differ only in their ranges, with the same scores.
+    """
+    scored = tuple(_scored_inputs(table))
+    names = list(table.index)
+    rho_spend = float(table.at["revenue_spend_correlation", "base"]) if "revenue_spend_correlation" in names else None
+    if n_draws <= DRAW_BLOCK:
+        yield dict(_one_score_block(scored, n_draws, seed, price_cost_correlation, rho_spend, DRAW_BLOCK))
+        return
+    rng = np.random.default_rng(seed)
+    for begin in range(0, n_draws, DRAW_BLOCK):
+        yield _correlated(scored, rng.standard_normal((len(scored), min(DRAW_BLOCK, n_draws - begin))),
+                          price_cost_correlation, rho_spend)  # fmt: skip
+
+
+def _correlated(
+    scored: Sequence[str], rows: FloatArray, price_cost_correlation: float, rho_spend: float | None
+) -> dict[str, FloatArray]:
+    scores = dict(zip(scored, rows, strict=True))
+    _correlate(scores, "api_price_decline", "serving_cost_decline", price_cost_correlation)
+    if rho_spend is not None:
+        _correlate(scores, "revenue_start_usd_bn", "final_run_cost_usd_bn", rho_spend)
+    return scores
+
+
+@lru_cache(maxsize=4)
+def _one_score_block(
+    scored: tuple[str, ...], n_draws: int, seed: int, price_cost_correlation: float, rho_spend: float | None,
+    block: int,
+) -> tuple[tuple[str, FloatArray], ...]:  # fmt: skip
+    """The scores of a Monte Carlo of one block (``block`` is in the key: the tests change the block size)."""
+    rows = np.random.default_rng(seed).standard_normal((len(scored), n_draws))
+    scores = _correlated(scored, rows, price_cost_correlation, rho_spend)
+    for values in scores.values():
+        values.flags.writeable = False
+    return tuple(scores.items())
+
+
+@dataclass(frozen=True)
+class _InputSpec:
+    """How one input is drawn: fixed at ``base``, or by :func:`input_quantile` from its score, then clipped."""
+
+    name: str
+    low: float
+    base: float
+    high: float
+    lognormal: bool
+    clip: tuple[float, float] | None
+
+
+def input_specs(table: pd.DataFrame) -> list[_InputSpec]:
+    specs = []
+    columns = (table[c].to_numpy(dtype=float).tolist() for c in ("low", "base", "high"))
+    for name, low, base, high in zip(table.index, *columns, strict=True):
+        lognormal = high > low and name in LOGNORMAL_INPUTS and low > 0
+        specs.append(_InputSpec(name, low, base, high, lognormal, None if lognormal else clip_range(table, name)))
+    return specs
+
+
+def input_values(
+    specs: Sequence[_InputSpec], scores: Mapping[str, FloatArray], part: slice = slice(None)
+) -> dict[str, FloatArray | float]:
+    """Every input at the scores of draws ``part``: an array per uncertain input, a float per fixed one.
+
+    :func:`input_quantile` and ``np.clip``, operation for operation, in place and without their call overhead.
+    """
+    values: dict[str, FloatArray | float] = {}
+    for spec in specs:
+        if spec.high <= spec.low:
+            values[spec.name] = spec.base
+            continue
+        z = scores[spec.name][part]
+        if spec.lognormal:
+            centre = np.log(spec.base)
+            drawn = np.where(z < 0, centre - np.log(spec.low), np.log(spec.high) - centre)
+            drawn *= z
+            drawn /= Z90
+            np.add(centre, drawn, out=drawn)
+            np.exp(drawn, out=drawn)
+        else:
+            drawn = np.where(z < 0, spec.base - spec.low, spec.high - spec.base)
+            drawn *= z
+            drawn /= Z90
+            np.add(spec.base, drawn, out=drawn)
+        if spec.clip is not None:
+            np.maximum(drawn, spec.clip[0], out=drawn)
+            if spec.clip[1] != np.inf:  # the smaller of a number and infinity is the number
+                np.minimum(drawn, spec.clip[1], out=drawn)
+        values[spec.name] = drawn
+    return values
+
+
+def draw_inputs(table: pd.DataFrame, n_draws: int, seed: int, price_cost_correlation: float) -> dict[str, FloatArray]:
+    """Draw every uncertain input ``n_draws`` times; fixed inputs are repeated.
+
+    The draws of :func:`simulate_summary` for the same seed (both draw :data:`DRAW_BLOCK` draws at a time).
+
+    Parameters
+    ----------
+    table
+        From :func:`lab_input_table`.
+    n_draws
+        Number of draws (at least 1).
+    seed
+        Seed of ``numpy.random.default_rng``.
+    price_cost_correlation
+        Correlation (-1 to 1) of the normal scores of the API price decline and the
+        serving-cost decline.
+    """
+    check_draw_settings(table, n_draws, price_cost_correlation)
+    blocks, specs = [], input_specs(table)
+    for scores in score_blocks(table, n_draws, seed, price_cost_correlation):
+        size = scores["revenue_start_usd_bn"].shape[0]
+        blocks.append({k: np.broadcast_to(v, (size,)) for k, v in input_values(specs, scores).items()})
+    return {name: np.concatenate([block[name] for block in blocks]) for name in table.index}
