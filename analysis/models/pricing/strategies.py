@@ -1,0 +1,358 @@
+"""The five pricing strategies priced on one population, and their summary per user-month."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from analysis.models.pricing.population import (
+    FloatArray,
+    Population,
+    check_increasing,
+    check_positive,
+    check_share,
+    simulate_population,
+)
+
+
+@dataclass(frozen=True)
+class StrategyResult:
+    """Revenue and cost per (user, month) of one strategy, with its limit and plan bookkeeping."""
+
+    strategy: str
+    revenue_usd: FloatArray
+    cost_usd: FloatArray
+    capped: npt.NDArray[np.bool_]
+    active: npt.NDArray[np.bool_]
+    free_cost_usd: float = 0.0
+    plan: npt.NDArray[np.int64] | None = None
+
+
+def _buyers_usage(population: Population, price_usd: float) -> tuple[npt.NDArray[np.bool_], FloatArray]:
+    """Who buys at a per-generation price (a generation is worth at least the price) and what they use."""
+    buys = population.value_per_generation_usd >= price_usd
+    return buys, population.demand * buys[:, None]
+
+
+def price_credits(
+    population: Population, price_per_generation_usd: float, cost_per_generation_usd: float
+) -> StrategyResult:
+    """Pay per use: users who value a generation at least at its price buy all they want."""
+    check_positive("price_per_generation_usd", price_per_generation_usd)
+    check_positive("cost_per_generation_usd", cost_per_generation_usd, allow_zero=True)
+    buys, used = _buyers_usage(population, price_per_generation_usd)
+    return StrategyResult(
+        "credits",
+        revenue_usd=used * price_per_generation_usd,
+        cost_usd=used * cost_per_generation_usd,
+        capped=np.zeros_like(used, dtype=bool),
+        active=buys,
+    )
+
+
+def choose_tiers(
+    typical_demand: FloatArray, value_per_generation_usd: FloatArray, prices_usd: Sequence[float], caps: Sequence[float]
+) -> npt.NDArray[np.int64]:
+    """Each user's tier (0-based) maximising ``value * min(demand, cap) - price``; -1 if none pays off.
+
+    Examples
+    --------
+    A user wanting 50 generations worth $1 each picks the $30 tier with a cap of 60 over the
+    $10 tier with a cap of 20 (surplus 20 against 10).
+
+    >>> choose_tiers(np.array([50.0]), np.array([1.0]), [10, 30], [20, 60]).tolist()
+    [1]
+    """
+    prices = np.asarray(prices_usd, dtype=float)
+    caps_ = np.asarray(caps, dtype=float)
+    # Tier by tier (a strictly larger surplus wins, so ties go to the first tier, as argmax does): the same surplus,
+    # without argmax and max over rows of a few tiers, which numpy does slowly.
+    best = np.zeros(typical_demand.shape[0], dtype=np.int64)
+    best_surplus = value_per_generation_usd * np.minimum(typical_demand, caps_[0]) - prices[0]
+    for k in range(1, caps_.size):
+        surplus = value_per_generation_usd * np.minimum(typical_demand, caps_[k]) - prices[k]
+        better = surplus > best_surplus
+        best[better] = k
+        np.copyto(best_surplus, surplus, where=better)
+    if np.isnan(best_surplus).any():  # argmax would pick a NaN surplus; keep its rule for such input
+        surplus = value_per_generation_usd[:, None] * np.minimum(typical_demand[:, None], caps_[None, :]) - prices
+        return np.where(surplus.max(axis=1) > 0, surplus.argmax(axis=1), -1)
+    return np.where(best_surplus > 0, best, -1)
+
+
+def price_tiered_subscription(
+    population: Population, prices_usd: Sequence[float], caps: Sequence[float], cost_per_generation_usd: float
+) -> StrategyResult:
+    """Tiered subscription: flat price per tier, use above the tier's cap not served."""
+    check_increasing("tier_prices_usd", prices_usd)
+    check_increasing("tier_caps", caps)
+    if len(prices_usd) != len(caps):
+        raise ValueError(f"tier_prices_usd has {len(prices_usd)} tiers but tier_caps has {len(caps)}")
+    check_positive("cost_per_generation_usd", cost_per_generation_usd, allow_zero=True)
+    plan = choose_tiers(population.typical_demand, population.value_per_generation_usd, prices_usd, caps)
+    active = plan >= 0
+    cap = np.where(active, np.asarray(caps, dtype=float)[np.maximum(plan, 0)], 0.0)
+    price = np.where(active, np.asarray(prices_usd, dtype=float)[np.maximum(plan, 0)], 0.0)
+    served = np.minimum(population.demand, cap[:, None])
+    revenue = np.broadcast_to(price[:, None], population.demand.shape).astype(float)
+    return StrategyResult(
+        "tiered_subscription",
+        revenue_usd=revenue,
+        cost_usd=served * cost_per_generation_usd,
+        capped=(population.demand > cap[:, None]) & active[:, None],
+        active=active,
+        plan=plan,
+    )
+
+
+def price_freemium(
+    population: Population,
+    free_cap: float,
+    paid_price_usd: float,
+    paid_cap: float,
+    conversion_rate: float,
+    cost_per_generation_usd: float,
+    seed: int,
+) -> StrategyResult:
+    """Freemium: a random ``conversion_rate`` share pays; everyone else uses the free tier at the company's cost."""
+    check_positive("free_cap", free_cap, allow_zero=True)
+    check_positive("paid_price_usd", paid_price_usd)
+    check_positive("paid_cap", paid_cap)
+    check_share("conversion_rate", conversion_rate)
+    if paid_cap <= free_cap:
+        raise ValueError(f"paid_cap = {paid_cap!r} is not allowed: must be greater than free_cap = {free_cap!r}")
+    rng = np.random.default_rng([seed, 1])
+    paid = rng.random(population.n_users) < conversion_rate
+    cap = np.where(paid, paid_cap, free_cap)
+    served = np.minimum(population.demand, cap[:, None])
+    cost = served * cost_per_generation_usd
+    revenue = np.where(paid, paid_price_usd, 0.0)[:, None] * np.ones(population.n_months)
+    return StrategyResult(
+        "freemium",
+        revenue_usd=revenue,
+        cost_usd=cost,
+        capped=population.demand > cap[:, None],
+        active=np.ones(population.n_users, dtype=bool),
+        free_cost_usd=float(cost[~paid].sum()),
+        plan=paid.astype(np.int64),
+    )
+
+
+def price_enterprise_license(
+    population: Population,
+    contract_usd_per_year: float,
+    users_per_account: int,
+    sales_cycle_months_low: float,
+    sales_cycle_months_high: float,
+    cost_per_generation_usd: float,
+    seed: int,
+) -> StrategyResult:
+    """Enterprise licence: accounts of ``users_per_account`` users pay a flat contract once signed.
+
+    Each account's sales cycle is uniform between the low and high months; before it closes the
+    account neither pays nor uses the product.
+    """
+    check_positive("contract_usd_per_year", contract_usd_per_year)
+    if users_per_account < 1:
+        raise ValueError(f"users_per_account = {users_per_account!r} is not allowed: must be a whole number >= 1")
+    if not 0 <= sales_cycle_months_low <= sales_cycle_months_high:
+        raise ValueError(
+            f"sales cycle {sales_cycle_months_low!r}-{sales_cycle_months_high!r} months is not allowed: "
+            "need 0 <= low <= high"
+        )
+    rng = np.random.default_rng([seed, 2])
+    account = np.arange(population.n_users) // users_per_account
+    n_accounts = int(account[-1]) + 1
+    signed_month = rng.uniform(sales_cycle_months_low, sales_cycle_months_high, n_accounts)[account]
+    live = np.arange(population.n_months)[None, :] >= np.ceil(signed_month)[:, None]
+    per_user_month = contract_usd_per_year / 12.0 / users_per_account
+    return StrategyResult(
+        "enterprise_license",
+        revenue_usd=live.astype(np.float64) * per_user_month,
+        cost_usd=population.demand * live * cost_per_generation_usd,
+        capped=np.zeros_like(live),
+        active=np.ones(population.n_users, dtype=bool),
+    )
+
+
+def volume_price_per_generation(
+    monthly_generations: FloatArray, list_price_usd: float, thresholds: Sequence[float], discounts: Sequence[float]
+) -> FloatArray:
+    """Price per generation after the volume discount that the month's usage reaches.
+
+    Examples
+    --------
+    >>> volume_price_per_generation(np.array([50.0, 500.0, 5000.0]), 1.0, [100, 1000], [0.1, 0.25]).tolist()
+    [1.0, 0.9, 0.75]
+    """
+    price = np.full_like(monthly_generations, list_price_usd, dtype=float)
+    for threshold, discount in zip(thresholds, discounts, strict=True):
+        price = np.where(monthly_generations >= threshold, list_price_usd * (1 - discount), price)
+    return price
+
+
+def price_usage_based_api(
+    population: Population,
+    list_price_usd: float,
+    volume_thresholds: Sequence[float],
+    volume_discounts: Sequence[float],
+    cost_per_generation_usd: float,
+) -> StrategyResult:
+    """Usage-based API: per-generation price with volume discounts; users buy if the list price pays off."""
+    check_positive("api_list_price_usd", list_price_usd)
+    check_increasing("api_volume_thresholds", volume_thresholds)
+    check_increasing("api_volume_discounts", volume_discounts)
+    if len(volume_thresholds) != len(volume_discounts):
+        raise ValueError("api_volume_thresholds and api_volume_discounts must have the same length")
+    for d in volume_discounts:
+        if not 0 < d < 1:
+            raise ValueError(f"api_volume_discounts element {d!r} is not allowed: must be between 0 and 1")
+    buys, used = _buyers_usage(population, list_price_usd)
+    price = volume_price_per_generation(used, list_price_usd, volume_thresholds, volume_discounts)
+    return StrategyResult(
+        "usage_based_api",
+        revenue_usd=used * price,
+        cost_usd=used * cost_per_generation_usd,
+        capped=np.zeros_like(used, dtype=bool),
+        active=buys,
+    )
+
+
+def summarise(result: StrategyResult) -> dict[str, float]:
+    """Per-strategy metrics: revenue, cost and profit per user-month, gross margin, predictability, losers, limits.
+
+    ``revenue_cv`` is the coefficient of variation, over the months, of monthly revenue per paying
+    user (so a ramp of new enterprise accounts does not count as volatility, a market swing in usage does);
+    ``share_unprofitable_users`` the share of users (among those who use the product) whose cost
+    over the horizon exceeds what they paid; ``share_capped`` the share of active user-months
+    in which demand exceeded the plan's cap.
+    """
+    paying_per_month = (result.revenue_usd > 0).sum(axis=0)
+    has_payers = paying_per_month > 0
+    monthly_revenue = result.revenue_usd.sum(axis=0)[has_payers] / paying_per_month[has_payers]
+    # Each user's totals are summed once: the seed spread calls this a few thousand times per build.
+    revenue_by_user = result.revenue_usd.sum(axis=1)
+    cost_by_user = result.cost_usd.sum(axis=1)
+    revenue = float(revenue_by_user.sum())
+    cost = float(cost_by_user.sum())
+    users_using = result.active & (cost_by_user > 0)
+    losers = (cost_by_user > revenue_by_user) & users_using
+    active_months = int(result.active.sum()) * result.capped.shape[1]
+    n_user_months = result.revenue_usd.size
+    return {
+        "revenue_per_user_month_usd": revenue / n_user_months,
+        "cost_per_user_month_usd": cost / n_user_months,
+        "gross_profit_per_user_month_usd": (revenue - cost) / n_user_months,
+        "gross_margin": (revenue - cost) / revenue if revenue > 0 else float("nan"),
+        "revenue_cv": float(monthly_revenue.std() / monthly_revenue.mean()) if monthly_revenue.size else float("nan"),
+        "share_paying": float((revenue_by_user > 0).mean()),
+        "share_unprofitable_users": float(losers.sum() / max(users_using.sum(), 1)),
+        "share_capped": float(result.capped.sum() / max(active_months, 1)),
+        "free_user_cost_usd": result.free_cost_usd,
+    }
+
+
+def compare_strategies(results: Sequence[StrategyResult]) -> pd.DataFrame:
+    """One row of :func:`summarise` metrics per strategy, in the order given."""
+    return pd.DataFrame([{"strategy": r.strategy, **summarise(r)} for r in results])
+
+
+@dataclass(frozen=True)
+class PricingSettings:
+    """Every strategy's prices and limits, and the cost per generation they share."""
+
+    cost_per_generation_usd: float
+    credit_price_per_generation_usd: float
+    tier_prices_usd: tuple[float, ...]
+    tier_caps: tuple[float, ...]
+    free_cap: float
+    freemium_paid_price_usd: float
+    freemium_paid_cap: float
+    freemium_conversion_rate: float
+    enterprise_contract_usd_per_year: float
+    enterprise_users_per_account: int
+    enterprise_sales_cycle_months_low: float
+    enterprise_sales_cycle_months_high: float
+    api_list_price_usd: float
+    api_volume_thresholds: tuple[float, ...]
+    api_volume_discounts: tuple[float, ...]
+
+    def scaled(self, usage_price_factor: float, cost_factor: float) -> PricingSettings:
+        """Settings after usage-based prices are multiplied by one factor and serving cost by another.
+
+        Flat prices (tiers, the freemium plan, contracts) are held: they are the strategies'
+        list prices, which the sources show unchanged (ChatGPT Plus at $20 a month).
+        """
+        from dataclasses import replace
+
+        return replace(
+            self,
+            cost_per_generation_usd=self.cost_per_generation_usd * cost_factor,
+            credit_price_per_generation_usd=self.credit_price_per_generation_usd * usage_price_factor,
+            api_list_price_usd=self.api_list_price_usd * usage_price_factor,
+        )
+
+
+def settings_from_params(params: Mapping[str, Any]) -> PricingSettings:
+    """The chapter's validated parameters (``analysis.parameters``) as :class:`PricingSettings`."""
+    return PricingSettings(
+        cost_per_generation_usd=params["cost_per_generation_usd"],
+        credit_price_per_generation_usd=params["credit_price_per_generation_usd"],
+        tier_prices_usd=tuple(params["tier_prices_usd"]),
+        tier_caps=tuple(params["tier_caps"]),
+        free_cap=params["free_cap"],
+        freemium_paid_price_usd=params["freemium_paid_price_usd"],
+        freemium_paid_cap=params["freemium_paid_cap"],
+        freemium_conversion_rate=params["conversion_rate"],
+        enterprise_contract_usd_per_year=params["enterprise_contract_usd_per_year"],
+        enterprise_users_per_account=params["enterprise_users_per_account"],
+        enterprise_sales_cycle_months_low=params["enterprise_sales_cycle_months_low"],
+        enterprise_sales_cycle_months_high=params["enterprise_sales_cycle_months_high"],
+        api_list_price_usd=params["api_list_price_usd"],
+        api_volume_thresholds=tuple(params["api_volume_thresholds"]),
+        api_volume_discounts=tuple(params["api_volume_discounts"]),
+    )
+
+
+def simulate_from_params(params: Mapping[str, Any], seed: int, n_users: int) -> Population:
+    """:func:`simulate_population` with the chapter's demand parameters, a given seed and size."""
+    return simulate_population(
+        n_users, params["n_months"], params["median_generations_per_month"], params["usage_spread"],
+        params["monthly_shock_spread"], params["market_shock_spread"], params["median_value_per_generation_usd"],
+        params["value_spread"], seed,
+    )  # fmt: skip
+
+
+def run_all_strategies(population: Population, settings: PricingSettings) -> list[StrategyResult]:
+    """Price the population under all five strategies."""
+    s = settings
+    return [
+        price_credits(population, s.credit_price_per_generation_usd, s.cost_per_generation_usd),
+        price_tiered_subscription(population, s.tier_prices_usd, s.tier_caps, s.cost_per_generation_usd),
+        price_freemium(
+            population,
+            s.free_cap,
+            s.freemium_paid_price_usd,
+            s.freemium_paid_cap,
+            s.freemium_conversion_rate,
+            s.cost_per_generation_usd,
+            population.seed,
+        ),
+        price_enterprise_license(
+            population,
+            s.enterprise_contract_usd_per_year,
+            s.enterprise_users_per_account,
+            s.enterprise_sales_cycle_months_low,
+            s.enterprise_sales_cycle_months_high,
+            s.cost_per_generation_usd,
+            population.seed,
+        ),
+        price_usage_based_api(
+            population, s.api_list_price_usd, s.api_volume_thresholds, s.api_volume_discounts, s.cost_per_generation_usd
+        ),
+    ]
