@@ -54,10 +54,6 @@ def edition_label(edition: str) -> str:
     return "default edition" if edition == "default" else f"edition: {edition}"
 
 
-def _finite(value: float | None) -> float | None:
-    return None if value is None or not np.isfinite(float(value)) else float(value)
-
-
 def spread_interval(value: float, sd: float, n_seeds: int) -> tuple[float, float, str]:
     """A simulated figure's interval: one standard deviation either side, over the other seeds.
 
