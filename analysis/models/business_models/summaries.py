@@ -8,8 +8,15 @@ from typing import Any
 import pandas as pd
 
 from analysis.data import WIDE_RANGE_RATIO, Dataset
+from analysis.models.business_models.customer import check_settings
 from analysis.models.business_models.precision import uncertainty_budget
-from analysis.models.business_models.unit_economics import compute_unit_economics, models_at, tied
+from analysis.models.business_models.unit_economics import (
+    metric_range_at,
+    model_box,
+    models_at,
+    tied,
+    unit_economics_inputs,
+)
 from analysis.present.tables import fmt_share, fmt_significant, join_names
 
 
@@ -129,19 +136,21 @@ def explorer_grid(
                        ("annual_discount_rates", annual_discount_rates)):  # fmt: skip
         if len(grid) == 0:
             raise ValueError(f"{name} is empty: give at least one value")
-    models = []
+    # Each model's input box is read from the data once; every point evaluates it as compute_unit_economics does.
+    inputs = unit_economics_inputs(dataset)
+    names = dataset["business_models"].sort_values("order")[["id", "name"]].to_numpy()
+    boxes = {model_id: model_box(inputs, model_id) for model_id, _ in names}
+    rows = []
     for cac in cac_multipliers:
         for churn in churn_multipliers:
             for rate in annual_discount_rates:
-                point = {"cac_multiplier": float(cac), "churn_multiplier": float(churn),
-                         "annual_discount_rate": float(rate)}  # fmt: skip
-                economics = compute_unit_economics(dataset, rate, cac, churn)
-                models.append(
-                    economics[
-                        ["business_model_id", "business_model", "ltv_to_cac", "ltv_to_cac_low", "ltv_to_cac_high"]
-                    ].assign(**point)  # fmt: skip
-                )
-    frame = pd.concat(models, ignore_index=True)
+                check_settings(rate, cac, churn)
+                for model_id, name in names:
+                    low, base, high = metric_range_at(boxes[model_id], rate, cac, churn)["ltv_to_cac"]
+                    rows.append({"business_model_id": model_id, "business_model": name, "ltv_to_cac": base,
+                                 "ltv_to_cac_low": low, "ltv_to_cac_high": high, "cac_multiplier": float(cac),
+                                 "churn_multiplier": float(churn), "annual_discount_rate": float(rate)})  # fmt: skip
+    frame = pd.DataFrame(rows)
     keys = ["cac_multiplier", "churn_multiplier", "annual_discount_rate"]
     wide = frame.pivot_table(index=keys, columns="business_model_id", values="ltv_to_cac").reset_index()
     claims = []

@@ -12,6 +12,7 @@ import pandas as pd
 from analysis.data import Dataset, MidpointRule, central_value, fact_range
 from analysis.models.business_models.customer import (
     PRICING_FREE_TIER_PARAMETERS,
+    FloatArray,
     check_settings,
     customer_metrics,
     expected_capped_generations,
@@ -146,6 +147,14 @@ def model_metric_range(
     is monotone in each input with the others held, so the corners' minimum and maximum are the
     exact interval.
     """
+    return metric_range_at(model_box(inputs, model_id), annual_discount_rate, cac_multiplier, churn_multiplier)
+
+
+ModelBox = tuple[dict[str, FloatArray], dict[str, float]]
+
+
+def model_box(inputs: pd.DataFrame, model_id: str) -> ModelBox:
+    """One model's primitive inputs at every corner of their low-high box, and at their base."""
     rows = model_primitives(inputs, model_id)
     names = list(rows.index)
     corners = np.array(list(itertools.product((0, 1), repeat=len(names))), dtype=float)
@@ -153,13 +162,16 @@ def model_metric_range(
         name: rows.at[name, "low"] + corners[:, i] * (rows.at[name, "high"] - rows.at[name, "low"])
         for i, name in enumerate(names)
     }
+    return grid, {name: rows.at[name, "base"] for name in names}
+
+
+def metric_range_at(
+    box: ModelBox, annual_discount_rate: float, cac_multiplier: float = 1.0, churn_multiplier: float = 1.0
+) -> dict[str, tuple[float, float, float]]:
+    """(low, base, high) of every metric over a model's input box (see :func:`model_box`) at these settings."""
+    grid, base = box
     at_corners = customer_metrics(grid, annual_discount_rate, cac_multiplier, churn_multiplier)
-    at_base = customer_metrics(
-        {name: rows.at[name, "base"] for name in names},
-        annual_discount_rate,
-        cac_multiplier,
-        churn_multiplier,
-    )
+    at_base = customer_metrics(base, annual_discount_rate, cac_multiplier, churn_multiplier)
     return {
         metric: (float(at_corners[metric].min()), float(at_base[metric]), float(at_corners[metric].max()))
         for metric in METRICS
