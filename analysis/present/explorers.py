@@ -55,7 +55,7 @@ def _grid_text(sliders: Sequence[tuple[str, str, tuple[float, ...], float]]) -> 
 READOUT_FORMATS = {"share": (".0%", ".1%", ".2%", ".3%")}
 
 
-def readout_format(registry: pd.DataFrame, key: str, value: float, text: str) -> str:
+def readout_format(registry: pd.DataFrame, key: str, value: float | None, text: str) -> str:
     """The d3 format with which an explorer prints key figure ``key``, so that at the default position its
     readout is the chapter's own text for the figure.
 
@@ -79,7 +79,8 @@ def readout_format(registry: pd.DataFrame, key: str, value: float, text: str) ->
             f"key figure {key!r} has unit {unit!r} in data/key_figures.csv, for which no explorer readout is "
             f"defined; allowed units: {', '.join(READOUT_FORMATS)}"
         )
-    if not np.isfinite(value):
+    # A key figure that is not a number (a margin without revenue) is recorded as None.
+    if value is None or not np.isfinite(value):
         return READOUT_FORMATS[unit][0]
     for d3_format in READOUT_FORMATS[unit]:
         if charts.format_d3(value, d3_format) == text:
