@@ -27,17 +27,14 @@ from analysis.models.survival.inputs import (
     input_values,
     score_blocks,
 )
-from analysis.models.survival.projection import FAN_QUANTILES, Projection, project_lab, standard_error
+from analysis.models.survival.projection import FAN_QUANTILES, Projection, check_horizon, project_lab, standard_error
 
 
 def simulate(
     table: pd.DataFrame, n_draws: int, seed: int, price_cost_correlation: float, start_year: int, end_year: int
 ) -> tuple[dict[str, FloatArray], Projection]:
     """Draw the inputs and project every draw; checks every setting before any work."""
-    if end_year < start_year:
-        raise SurvivalInputError(
-            f"horizon {start_year}-{end_year} is not allowed: end_year must not be before start_year"
-        )
+    check_horizon(start_year, end_year)
     inputs = draw_inputs(table, n_draws, seed, price_cost_correlation)
     return inputs, project_lab(inputs, start_year, end_year)
 
@@ -357,10 +354,7 @@ def simulate_summary(
     ``chunk_size`` draws at a time, so its arrays stay in the processor's cache. ``window_sigmas`` None keeps
     every draw's cash (memory grows with ``n_draws``; the fallback when a window misses, which is also exact).
     """
-    if end_year < start_year:
-        raise SurvivalInputError(
-            f"horizon {start_year}-{end_year} is not allowed: end_year must not be before start_year"
-        )
+    check_horizon(start_year, end_year)
     if chunk_size < 1:
         raise SurvivalInputError(f"chunk_size = {chunk_size!r} is not allowed: must be >= 1")
     check_draw_settings(table, n_draws, price_cost_correlation)

@@ -158,6 +158,22 @@ def priced_margin(
     return price, 1.0 - unit_cost / price
 
 
+def check_horizon(start_year: int, end_year: int) -> None:
+    """Refuse a projection horizon that ends before it starts, naming both years.
+
+    Examples
+    --------
+    >>> check_horizon(2030, 2025)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    analysis.models.survival.inputs.SurvivalInputError: horizon 2030-2025 is not allowed: end_year must not be ...
+    """
+    if end_year < start_year:
+        raise SurvivalInputError(
+            f"horizon {start_year}-{end_year} is not allowed: end_year must not be before start_year"
+        )
+
+
 def project_lab(
     inputs: Mapping[str, FloatArray | float], start_year: int, end_year: int, new_round_year: int = 2026
 ) -> Projection:
@@ -166,10 +182,7 @@ def project_lab(
     An input given as a float (or an array of one value) is the same in every draw; the cash, cost and revenue
     totals still have one row per draw, while a margin or price that depends on fixed inputs only has one row.
     """
-    if end_year < start_year:
-        raise SurvivalInputError(
-            f"horizon {start_year}-{end_year} is not allowed: end_year must not be before start_year"
-        )
+    check_horizon(start_year, end_year)
     x = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in inputs.items()}
     for name in ("final_run_cost_usd_bn", "compute_multiple", "headcount", "compensation_usd_m", "other_opex_share",
                  "data_to_training", "infrastructure_to_inference", "infrastructure_scaling"):  # fmt: skip
