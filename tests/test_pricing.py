@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
+from analysis import formats
 from analysis.models import pricing as pr
 from analysis.parameters import PRICING, ParameterError, validate_parameters
-from analysis.present import common, explorers, tables
+from analysis.present import common, explorers
 from analysis.present import pricing as present
 
 
@@ -439,7 +440,7 @@ def test_every_number_dependent_sentence_matches_its_numbers_in_every_scenario(s
         (lambda: pr.seed_spread(lambda s: None, [1]), r"seeds = \[1\] is not allowed: need at least 2 distinct seeds"),
         (lambda: common.supported_share_decimals(-0.1), "sd = -0.1 is not allowed: must be a number >= 0"),
         (lambda: present.band_position(0.1, (0.05, 0.02)), r"band = \(0.05, 0.02\) is not allowed: need low <= high"),
-        (lambda: tables.join_names([]), "join_names needs at least one name"),
+        (lambda: formats.join_names([]), "join_names needs at least one name"),
         (
             lambda: pr.compute_headline_figures(
                 small_population(n_users=10, n_months=2),

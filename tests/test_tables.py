@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.present.tables import escape_markdown, fmt_usd, myst_table
+from analysis.formats import fmt_usd
+from analysis.present.tables import escape_markdown, myst_table
 
 
 @pytest.mark.parametrize(
@@ -53,8 +54,8 @@ def test_a_cited_or_code_cell_is_markup_on_the_page_and_plain_text_in_the_data()
 
 def test_numbers_for_people():
     """$142 ($37–$609) not $142.20 [$37.34–$608.53]; never '-0'; '<0.1%' not '0.0%' for a positive probability."""
+    from analysis.formats import fmt_number, fmt_share_bounded, fmt_usd_approx
     from analysis.present.common import fmt_interval
-    from analysis.present.tables import fmt_number, fmt_share_bounded, fmt_usd_approx
 
     assert fmt_interval(142.2, 37.34, 608.53, fmt_usd_approx) == "$142 ($37–$609)"
     assert fmt_number(-0.04, 1) == "0" and fmt_number(-0.4, 0) == "0" and fmt_number(-1.25, 1) == "-1.2"

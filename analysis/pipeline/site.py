@@ -19,6 +19,7 @@ import nbformat
 import pandas as pd
 
 from analysis.data import WIDE_RANGE_RATIO, Dataset, central_value
+from analysis.formats import fmt_share, fmt_usd
 from analysis.parameters import CHAPTERS
 from analysis.pipeline.artifacts import (
     ChapterOutputs,
@@ -28,7 +29,7 @@ from analysis.pipeline.artifacts import (
     write_chart_files,
     write_table_csv,
 )
-from analysis.present.tables import code_cell, escape_markdown, fmt_share, fmt_usd, myst_table
+from analysis.present.tables import code_cell, escape_markdown, myst_table
 
 REPORT_TITLE = "The Economics of Generative AI"
 DOWNLOADS = "downloads"
@@ -170,7 +171,7 @@ def interval_text(row: dict[str, Any]) -> str:
     >>> interval_text({"low": 0.17, "high": 160.0, "unit": "multiple", "interval": "the input ranges"})
     '0.17–160, the input ranges'
     """
-    from analysis.present.tables import fmt_significant
+    from analysis.formats import fmt_significant
 
     digits = next((d for d in (0, 1, 2) if fmt_share(row["low"] or 0, d) != fmt_share(row["high"] or 0, d)), 3)
 

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import Dataset
+from analysis.formats import fmt_number, fmt_range, fmt_share, fmt_significant, fmt_usd, fmt_usd_approx
 from analysis.present import charts
 from analysis.present.common import KIND_LABELS, entity_name, fmt_interval, metric_label, source_cell
-from analysis.present.tables import fmt_number, fmt_range, fmt_share, fmt_significant, fmt_usd, fmt_usd_approx
 
 
 def business_model_table(dataset: Dataset) -> pd.DataFrame:

@@ -8,9 +8,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analysis.formats import fmt_number, fmt_share, fmt_significant, fmt_usd, join_names
 from analysis.models.business_models.precision import BUDGET_SOURCE_NOUNS
 from analysis.models.business_models.unit_economics import models_at, tied
-from analysis.present.tables import fmt_number, fmt_share, fmt_significant, fmt_usd, join_names
 
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = float | FloatArray

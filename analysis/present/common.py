@@ -12,18 +12,9 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis.data import Dataset
+from analysis.formats import fmt_number, fmt_range, fmt_share, fmt_usd
 from analysis.parameters import get_chapter
-from analysis.present.tables import (
-    MystCell,
-    cite_cell,
-    code_cell,
-    escape_markdown,
-    fmt_number,
-    fmt_range,
-    fmt_share,
-    fmt_usd,
-    myst_table,
-)
+from analysis.present.tables import MystCell, cite_cell, code_cell, escape_markdown, myst_table
 
 TABLE_MIME = "application/vnd.genai-report.table+json"
 KEY_FIGURES_MIME = "application/vnd.genai-report.key-figures+json"

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import Dataset
+from analysis.formats import fmt_number, fmt_range, fmt_share, fmt_usd, join_names
 from analysis.present import charts
 from analysis.present.common import EXACT_SD, fmt_share_supported, fmt_spread
-from analysis.present.tables import fmt_number, fmt_range, fmt_share, fmt_usd, join_names
 
 PRICING_METRIC_FORMATS = {
     "gross_margin": lambda x: fmt_share(x),

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.data import Dataset
-from analysis.present.tables import escape_markdown, fmt_usd
+from analysis.formats import fmt_usd
+from analysis.present.tables import escape_markdown
 
 KeyFigures = Mapping[str, Mapping[str, Any]]
 STRATEGY_IDS = ("credits", "tiered_subscription", "freemium", "enterprise_license", "usage_based_api")

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import Dataset
+from analysis.formats import fmt_number, fmt_range, fmt_share, fmt_share_bounded
 from analysis.present import charts
 from analysis.present.common import ARCHETYPE_NAMES, KIND_LABELS, source_cell
-from analysis.present.tables import fmt_number, fmt_range, fmt_share, fmt_share_bounded
 
 SURVIVAL_INPUT_LABELS = {
     "revenue_start_usd_bn": "revenue in the first year (USD bn)",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.formats import fmt_number, fmt_share
 from analysis.present.common import ARCHETYPE_NAMES
-from analysis.present.tables import fmt_number, fmt_share
 
 
 def growth_ratio_sentence(first: float, last: float, first_year: int, last_year: int) -> str:

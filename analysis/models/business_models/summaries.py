@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.data import WIDE_RANGE_RATIO, Dataset
+from analysis.formats import fmt_share, fmt_significant, join_names
 from analysis.models.business_models.customer import check_settings
 from analysis.models.business_models.precision import uncertainty_budget
 from analysis.models.business_models.unit_economics import (
@@ -17,7 +18,6 @@ from analysis.models.business_models.unit_economics import (
     tied,
     unit_economics_inputs,
 )
-from analysis.present.tables import fmt_share, fmt_significant, join_names
 
 
 def modelling_choices(dataset: Dataset, defaults: Mapping[str, Any]) -> pd.DataFrame:

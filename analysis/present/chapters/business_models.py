@@ -6,11 +6,12 @@ from functools import cached_property
 
 import pandas as pd
 
+from analysis import formats
 from analysis.data import WIDE_RANGE_RATIO
+from analysis.formats import fmt_number, fmt_share, fmt_usd
 from analysis.models import business_models as bm
 from analysis.present import business_models as present
 from analysis.present import business_models_text as bmt
-from analysis.present import tables
 from analysis.present.chapter import ChapterContext
 from analysis.present.common import (
     md_count,
@@ -24,7 +25,6 @@ from analysis.present.common import (
     source_title,
 )
 from analysis.present.explorers import business_models_explorer
-from analysis.present.tables import fmt_number, fmt_share, fmt_usd
 
 
 class BusinessModelsChapter(ChapterContext):
@@ -116,7 +116,7 @@ class BusinessModelsChapter(ChapterContext):
             self.key_figure(
                 f"bm_{extreme}_ltv_to_cac", row["ltv_to_cac"], text,
                 f"Under the report's base case the {word} LTV/CAC of the {n_models} business models is {text}, "
-                f"for {tables.join_names(bm.models_at(ue, 'ltv_to_cac', how))}.",
+                f"for {formats.join_names(bm.models_at(ue, 'ltv_to_cac', how))}.",
                 interval=(row["ltv_to_cac_low"], row["ltv_to_cac_high"], f"{row['business_model']} across the input ranges"),
             )  # fmt: skip
         by_model = ue.set_index("business_model_id")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.formats import fmt_number, fmt_share, fmt_usd, join_names
 from analysis.models import pricing as pr
 from analysis.present import pricing as present
 from analysis.present.chapter import ChapterContext
@@ -23,7 +24,6 @@ from analysis.present.common import (
     spread_interval,
 )
 from analysis.present.explorers import deflation_explorer, pricing_explorer
-from analysis.present.tables import fmt_number, fmt_share, fmt_usd, join_names
 
 BUDGET_CHOICES = {"cost": "cost per generation", "deflation": "deflation case"}
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.formats import fmt_number, fmt_range, fmt_usd
 from analysis.models import survival as sv
 from analysis.paths import notebook_file
 from analysis.present import survival as present
@@ -25,7 +26,6 @@ from analysis.present.common import (
     share_supported,
 )
 from analysis.present.explorers import survival_explorer
-from analysis.present.tables import fmt_number, fmt_range, fmt_usd
 
 # The chapter's draws, written for download beside the executed notebook (see analysis.paths.notebook_file).
 DRAWS_FILE = "survival_draws.csv.gz"
