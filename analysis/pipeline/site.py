@@ -11,7 +11,7 @@ import html
 import json
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,8 @@ def interval_text(row: dict[str, Any]) -> str:
     '30%–56%, modelling choices'
     >>> interval_text({"low": 0.17, "high": 160.0, "unit": "multiple", "interval": "the input ranges"})
     '0.17–160, the input ranges'
+    >>> interval_text({"low": 5.06, "high": None, "unit": "years", "interval": "5th to 95th percentile"})
+    '5.1 or more, 5th to 95th percentile'
     """
     from analysis.formats import fmt_significant
 
@@ -182,9 +184,14 @@ def interval_text(row: dict[str, Any]) -> str:
             return fmt_usd(x * (1e9 if row["unit"] == "usd_bn" else 1), digits=1)
         return fmt_significant(x, 2)
 
-    if row.get("low") is None or row.get("high") is None:
-        return str(row["interval"])
-    return f"{fmt(row['low'])}–{fmt(row['high'])}, {row['interval']}"
+    low: float | None = row.get("low")
+    high: float | None = row.get("high")
+    # An end that is not a number (a runway beyond the horizon) leaves the interval open on that side.
+    if low is None:
+        return str(row["interval"]) if high is None else f"up to {fmt(high)}, {row['interval']}"
+    if high is None:
+        return f"{fmt(low)} or more, {row['interval']}"
+    return f"{fmt(low)}–{fmt(high)}, {row['interval']}"
 
 
 def modelling_choices(dataset: Dataset) -> pd.DataFrame:
@@ -211,13 +218,15 @@ def methods_page(dataset: Dataset, disagreements: Any, choices: pd.DataFrame | N
     frame_rows = []
     for fact in assumptions.itertuples(index=False):
         row = fact._asdict()
+        # A year is printed as a year (2030), not as a quantity (2,030).
+        number: Callable[[Any], str] = (lambda x: f"{x:.0f}") if fact.unit == "year" else format_d3
         rng = (
             ""
             if row["low"] != row["low"] or row["high"] != row["high"]
-            else (f"{format_d3(row['low'])}–{format_d3(row['high'])}")
+            else (f"{number(row['low'])}–{number(row['high'])}")
         )
         frame_rows.append([code_cell(fact.id), entity_name(dataset, fact.entity), metric_label(fact.metric),
-                           format_d3(central_value(pd.Series(row))), rng,
+                           number(central_value(pd.Series(row))), rng,
                            fact.unit.replace("_", " ").replace("usd", "USD"), fact.rationale])  # fmt: skip
     assumption_table = myst_table(
         pd.DataFrame(frame_rows, columns=["Id", "Entity", "Quantity", "Base", "Range", "Unit", "Rationale"]),

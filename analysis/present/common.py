@@ -45,14 +45,19 @@ def edition_label(edition: str) -> str:
     return "default edition" if edition == "default" else f"edition: {edition}"
 
 
-def spread_interval(value: float, sd: float, n_seeds: int) -> tuple[float, float, str]:
-    """A simulated figure's interval: one standard deviation either side, over the other seeds.
+def spread_interval(value: float, sd: float, n_seeds: int) -> tuple[float, float, str] | None:
+    """A simulated figure's interval: one standard deviation either side, over the other seeds; None where the
+    figure is the same on every seed (an interval of one point says nothing).
 
     Examples
     --------
     >>> spread_interval(0.25, 0.008, 20)
     (0.242, 0.258, '± 0.8 pp over 20 seeds (one standard deviation)')
+    >>> spread_interval(0.6, 0.0, 20) is None
+    True
     """
+    if np.isnan(sd) or sd <= EXACT_SD:
+        return None
     return (round(value - sd, 12), round(value + sd, 12), f"{fmt_spread(sd, n_seeds)} (one standard deviation)")
 
 

@@ -93,14 +93,14 @@ def question_figures(
     )  # fmt: skip
     for row in by_archetype.itertuples(index=False):
         for measure, key, words in (
-            ("p_cash_lasts", "cash", f"cash lasts through {headline_year} without new capital"),
-            ("p_breakeven_by_year", "be", f"reaches sustained break-even by {headline_year}"),
+            ("p_cash_lasts", "cash", f"'s cash lasts through {headline_year} without new capital"),
+            ("p_breakeven_by_year", "be", f" reaches sustained break-even by {headline_year}"),
         ):
             value = float(getattr(row, measure))
             text = f"{value:.{decimals}%}" if value >= 0.5 * 10 ** -(decimals + 2) else f"<{10**-decimals:g}%"
             figures.append(
                 {"key": f"sv_p_{key}_{row.archetype}_{row.scenario}", "value": value, "unit": "share", "text": text,
-                 "sentence": f"The probability that a {archetype_names[row.archetype]} {words} under the "
+                 "sentence": f"The probability that a {archetype_names[row.archetype]}{words} under the "
                              f"{row.scenario} scenario is {text}."}
             )  # fmt: skip
     return figures

@@ -119,7 +119,7 @@ class PricingChapter(ChapterContext):
     def _spread(self, key: str) -> str:
         return fmt_spread(self.sd[key], self.n_seeds)
 
-    def _interval(self, key: str) -> tuple[float, float, str]:
+    def _interval(self, key: str) -> tuple[float, float, str] | None:
         return spread_interval(self.headline[key], self.sd[key], self.n_seeds)
 
     # --- sections -------------------------------------------------------------------------------
