@@ -74,8 +74,9 @@ def ltv_to_cac_chart(unit_economics: pd.DataFrame) -> charts.ReportChart:
     )
 
 
-def unit_economics_table(unit_economics: pd.DataFrame) -> pd.DataFrame:
-    """Base case and interval of every unit-economics metric per model."""
+def unit_economics_table(unit_economics: pd.DataFrame, ltv_to_cac_figures: int = 2) -> pd.DataFrame:
+    """Base case and interval of every unit-economics metric per model; LTV/CAC base cases to the significant
+    figures the chapter's headlines support (``ltv_to_cac_figures``), so the table and the prose agree."""
     u = unit_economics
 
     def col(metric: str, fmt: Any) -> list[str]:
@@ -101,7 +102,10 @@ def unit_economics_table(unit_economics: pd.DataFrame) -> pd.DataFrame:
             ],
             "CAC": col("cac_usd", fmt_usd_approx),
             "LTV": col("ltv_usd", fmt_usd_approx),
-            "LTV / CAC": col("ltv_to_cac", lambda x: fmt_significant(x, 2)),
+            "LTV / CAC": [
+                f"{fmt_significant(b, ltv_to_cac_figures)} ({fmt_significant(lo, 2)}–{fmt_significant(hi, 2)})"
+                for b, lo, hi in zip(u["ltv_to_cac"], u["ltv_to_cac_low"], u["ltv_to_cac_high"], strict=True)
+            ],
             "CAC payback (months)": col("payback_months", lambda x: fmt_significant(x, 2, "months")),
         }
     )
@@ -171,7 +175,7 @@ def _fmt_move(flip: pd.Series) -> str:
     return f"{flip['move_in_ranges']:+.0%} of its range ({relative})"
 
 
-def claims_table(claims: pd.DataFrame, nearest: pd.DataFrame) -> pd.DataFrame:
+def claims_table(claims: pd.DataFrame, nearest: pd.DataFrame, ltv_to_cac_figures: int = 2) -> pd.DataFrame:
     """Each claim: the two models' base LTV/CAC, the verdict at the rate in use and at 0%, and the nearest flip."""
     nearest = nearest.set_index("claim_id")
     flips = []
@@ -190,15 +194,16 @@ def claims_table(claims: pd.DataFrame, nearest: pd.DataFrame) -> pd.DataFrame:
         {
             "Claim (quoted)": [f"“{c}”" for c in claims["claim"]],
             "Favoured model": claims["favoured_model"],
-            "Its LTV/CAC": claims["favoured_ltv_to_cac"].map(lambda x: fmt_significant(x, 2)),
+            "Its LTV/CAC": claims["favoured_ltv_to_cac"].map(lambda x: fmt_significant(x, ltv_to_cac_figures)),
             "Other model": claims["other_model"],
-            "Other model's LTV/CAC": claims["other_ltv_to_cac"].map(lambda x: fmt_significant(x, 2)),
+            "Other model's LTV/CAC": claims["other_ltv_to_cac"].map(lambda x: fmt_significant(x, ltv_to_cac_figures)),
             "Base case": [
                 ("agrees" if a else "disagrees") + (" (whole interval)" if r else "")
                 for a, r in zip(claims["agrees"], claims["robust"], strict=True)
             ],
             "Undiscounted (0%)": [
-                f"{'agrees' if a else 'disagrees'} ({fmt_significant(f, 2)} vs {fmt_significant(o, 2)})"
+                f"{'agrees' if a else 'disagrees'} "
+                f"({fmt_significant(f, ltv_to_cac_figures)} vs {fmt_significant(o, ltv_to_cac_figures)})"
                 for a, f, o in zip(
                     claims["agrees_undiscounted"],
                     claims["favoured_ltv_to_cac_undiscounted"],

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analysis import formats
 from analysis.data import WIDE_RANGE_RATIO
-from analysis.formats import fmt_number, fmt_share, fmt_usd
+from analysis.formats import fmt_number, fmt_share, fmt_significant, fmt_usd
 from analysis.models import business_models as bm
 from analysis.present import business_models as present
 from analysis.present import business_models_text as bmt
@@ -64,6 +64,12 @@ class BusinessModelsChapter(ChapterContext):
     def flips(self) -> pd.DataFrame:
         p = self.params
         return bm.claim_flip_points(self.dataset, p["annual_discount_rate"], p["cac_multiplier"], p["churn_multiplier"])
+
+    @cached_property
+    def ltv_to_cac_figures(self) -> int:
+        """Significant figures every LTV/CAC is printed with: the fewest any LTV/CAC headline supports."""
+        headlines = self.budget[self.budget["figure"].str.endswith("ltv_to_cac")]
+        return int(headlines["figures"].min())
 
     # --- sections -------------------------------------------------------------------------------
 
@@ -122,8 +128,8 @@ class BusinessModelsChapter(ChapterContext):
         by_model = ue.set_index("business_model_id")
         saas = by_model.loc["saas_subscription"]
         saas_text = bmt.headline_text(budget, "saas_ltv_to_cac")
-        saas_low = bmt.headline_text(budget, "saas_ltv_to_cac", saas["ltv_to_cac_low"])
-        saas_high = bmt.headline_text(budget, "saas_ltv_to_cac", saas["ltv_to_cac_high"])
+        # The interval's ends come from the input ranges' corners, printed as the key-figures page prints them.
+        saas_low, saas_high = fmt_significant(saas["ltv_to_cac_low"], 2), fmt_significant(saas["ltv_to_cac_high"], 2)
         self.key_figure(
             "bm_saas_ltv_to_cac", saas["ltv_to_cac"], saas_text,
             f"A SaaS subscription customer, with the free tier's compute it carries, has an LTV/CAC of {saas_text} "
@@ -144,7 +150,7 @@ class BusinessModelsChapter(ChapterContext):
             interval=(enterprise["payback_months_low"], enterprise["payback_months_high"], "across the input ranges"),
         )  # fmt: skip
         self.glue("bm_fig_ltv_to_cac", present.ltv_to_cac_chart(ue))
-        self.table("bm_table_unit_economics", present.unit_economics_table(ue), "tbl-unit-economics",
+        self.table("bm_table_unit_economics", present.unit_economics_table(ue, self.ltv_to_cac_figures), "tbl-unit-economics",
                    "Unit economics by business model: base case, with the interval from the input ranges in parentheses.")  # fmt: skip
         self.table("bm_table_unit_economics_inputs", present.unit_economics_inputs_table(ds, inputs),
                    "tbl-unit-economics-inputs",
@@ -166,7 +172,7 @@ class BusinessModelsChapter(ChapterContext):
         self.key_figure("bm_claims_robust", robust, str(robust),
                         f"{robust} of the first article's {n_claims} LTV/CAC claims hold across the whole of both "
                         "models' intervals.")  # fmt: skip
-        self.table("bm_table_claims", present.claims_table(claims, bm.nearest_flips(flips)), "tbl-ltv-cac-claims",
+        self.table("bm_table_claims", present.claims_table(claims, bm.nearest_flips(flips), self.ltv_to_cac_figures), "tbl-ltv-cac-claims",
                    f"The first article's four LTV/CAC claims ({source_title(self.dataset, 'genai_business_models_2026')}), "
                    "tested on the base case at the discount rate in use and undiscounted.")  # fmt: skip
         self.table("bm_table_flips", present.flips_table(flips, claims), "tbl-ltv-cac-flips",
