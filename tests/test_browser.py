@@ -132,10 +132,9 @@ def open_page(browser, url: str, width: int, scheme: str, local: tuple[str, ...]
     """A page at ``url`` in a fresh context; returns (page, console errors, requests that left ``local``)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    # Dark is the reader's system preference (the site follows it until the theme's switch is used).
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, java_script_enabled=javascript, color_scheme=scheme
-    )
+    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
+    if scheme == "dark":  # the theme's own switch stores the reader's choice here
+        context.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
     page = context.new_page()
     errors: list[str] = []
     outside: list[str] = []
