@@ -146,8 +146,15 @@ def chart_explorer_intervals(
     at_start = slider_filter([(str(start), field, grid, start) for _, field, grid, start in sliders])
     order = list(dict.fromkeys(frame[category]))
     y = {"field": category, "type": "nominal", "title": None, "sort": order, "axis": {"labelLimit": LABEL_COLUMN_PX}}
-    scale = {"type": "symlog", "constant": 1}
-    x = {"field": value, "type": "quantitative", "title": axis_title(x_title), "scale": scale}
+    # One domain over the whole grid, so the axis holds still while a slider moves; ticks at powers of ten
+    # (and zero), which a symmetric-log axis spaces evenly, so their labels never run together.
+    domain = [float(min(frame[low].min(), frame[value].min())), float(max(frame[high].max(), frame[value].max()))]
+    ticks = [0.0] + [
+        sign * 10.0**k for k in range(0, 7) for sign in (-1, 1) if domain[0] <= sign * 10.0**k <= domain[1]
+    ]
+    scale = {"type": "symlog", "constant": 1, "domain": domain}
+    x = {"field": value, "type": "quantitative", "title": axis_title(x_title), "scale": scale,
+         "axis": {"values": sorted(ticks), "format": ",.0f"}}  # fmt: skip
     n_lines = int(notes[note].str.count(" · ").max()) + 1 if len(notes) else 1
     spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
