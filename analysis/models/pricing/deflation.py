@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from analysis.models.pricing.population import Population, check_positive, check_share
-from analysis.models.pricing.strategies import PricingSettings, compare_strategies, run_all_strategies
+from analysis.models.pricing.strategies import (
+    PricingSettings,
+    compare_strategies,
+    gross_margin,
+    run_all_strategies,
+    strategy_calls,
+)
 
 
 def implied_annual_decline(start_price: float, end_price: float, years: float) -> float:
@@ -60,8 +67,9 @@ def project_deflation(
         raise ValueError(f"years = {years!r} is not allowed: must be >= 0")
     if now is None:
         now = compare_strategies(run_all_strategies(population, settings))
-    later_settings = settings.scaled((1 - price_decline_per_year) ** years, (1 - cost_decline_per_year) ** years)
-    later = compare_strategies(run_all_strategies(population, later_settings))
+    later = compare_strategies(
+        run_all_strategies(population, _deflated(settings, years, price_decline_per_year, cost_decline_per_year))
+    )
     return pd.DataFrame(
         {
             "strategy": now["strategy"],
@@ -73,6 +81,13 @@ def project_deflation(
             "gross_profit_later": later["gross_profit_per_user_month_usd"],
         }
     )
+
+
+def _deflated(
+    settings: PricingSettings, years: int, price_decline_per_year: float, cost_decline_per_year: float
+) -> PricingSettings:  # fmt: skip
+    """The settings after ``years`` of usage-price and serving-cost declines (:func:`project_deflation`)."""
+    return settings.scaled((1 - price_decline_per_year) ** years, (1 - cost_decline_per_year) ** years)
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,12 @@ def project_deflation_cases(
     return pd.concat(frames, ignore_index=True)
 
 
+GRID_COLUMNS = (
+    "strategy", "gross_margin_now", "gross_margin_later", "usage_price_decline_per_year",
+    "serving_cost_decline_per_year",
+)  # fmt: skip
+
+
 def deflation_explorer_grid(
     population: Population,
     settings: PricingSettings,
@@ -142,7 +163,9 @@ def deflation_explorer_grid(
     One row per pair and strategy, in the order of the declines given, with the columns
     ``usage_price_decline_per_year`` and ``serving_cost_decline_per_year`` (shares a year, named as the
     chapter's parameters) and the projection's ``gross_margin_now``/``gross_margin_later``. Every row is
-    :func:`project_deflation` itself, so the pair of the chapter's rates reproduces its deflation table exactly.
+    :func:`project_deflation`'s arithmetic (the same strategies' calls on the same settings, so the pair of the
+    chapter's rates reproduces its deflation table exactly); a strategy whose settings are the same at several
+    pairs (a flat price does not move with usage prices) is priced once for them.
     ``now`` may pass today's :func:`compare_strategies` table, to save recomputing it at every pair.
 
     Examples
@@ -157,15 +180,23 @@ def deflation_explorer_grid(
     """
     if len(usage_price_declines) == 0 or len(cost_declines) == 0:
         raise ValueError("usage_price_declines and cost_declines must each hold at least one decline a year")
+    if years < 0:
+        raise ValueError(f"years = {years!r} is not allowed: must be >= 0")
     if now is None:
         now = compare_strategies(run_all_strategies(population, settings))
-    frames = []
+    margins: dict[tuple[object, ...], float] = {}  # each strategy's margin by the settings it reads
+    columns: dict[str, list[Any]] = {name: [] for name in GRID_COLUMNS}
     for price_decline in usage_price_declines:
         for cost_decline in cost_declines:
-            frame = project_deflation(population, settings, years, float(price_decline), float(cost_decline), now)
-            frames.append(
-                frame[["strategy", "gross_margin_now", "gross_margin_later"]].assign(
-                    usage_price_decline_per_year=float(price_decline), serving_cost_decline_per_year=float(cost_decline)
-                )
-            )
-    return pd.concat(frames, ignore_index=True)
+            check_share("price_decline_per_year", float(price_decline))
+            check_share("cost_decline_per_year", float(cost_decline))
+            later = _deflated(settings, years, float(price_decline), float(cost_decline))
+            for (key, call), strategy, margin_now in zip(
+                strategy_calls(population, later), now["strategy"], now["gross_margin"], strict=True
+            ):
+                if key not in margins:
+                    margins[key] = gross_margin(call())
+                for name, value in zip(GRID_COLUMNS, (strategy, margin_now, margins[key], float(price_decline),
+                                                       float(cost_decline)), strict=True):  # fmt: skip
+                    columns[name].append(value)
+    return pd.DataFrame(columns)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,6 +223,24 @@ def price_usage_based_api(
     )
 
 
+def _totals(result: StrategyResult) -> tuple[FloatArray, FloatArray, float, float]:
+    """Revenue and cost by user over the months, and in total."""
+    # Each user's totals are summed once: the seed spread calls :func:`summarise` a few thousand times per build.
+    revenue_by_user = result.revenue_usd.sum(axis=1)
+    cost_by_user = result.cost_usd.sum(axis=1)
+    return revenue_by_user, cost_by_user, float(revenue_by_user.sum()), float(cost_by_user.sum())
+
+
+def _margin(revenue: float, cost: float) -> float:
+    return (revenue - cost) / revenue if revenue > 0 else float("nan")
+
+
+def gross_margin(result: StrategyResult) -> float:
+    """The gross margin of :func:`summarise` alone (the deflation explorer's grid needs nothing else)."""
+    _, _, revenue, cost = _totals(result)
+    return _margin(revenue, cost)
+
+
 def summarise(result: StrategyResult) -> dict[str, float]:
     """Per-strategy metrics: revenue, cost and profit per user-month, gross margin, predictability, losers, limits.
 
@@ -235,11 +253,7 @@ def summarise(result: StrategyResult) -> dict[str, float]:
     paying_per_month = (result.revenue_usd > 0).sum(axis=0)
     has_payers = paying_per_month > 0
     monthly_revenue = result.revenue_usd.sum(axis=0)[has_payers] / paying_per_month[has_payers]
-    # Each user's totals are summed once: the seed spread calls this a few thousand times per build.
-    revenue_by_user = result.revenue_usd.sum(axis=1)
-    cost_by_user = result.cost_usd.sum(axis=1)
-    revenue = float(revenue_by_user.sum())
-    cost = float(cost_by_user.sum())
+    revenue_by_user, cost_by_user, revenue, cost = _totals(result)
     users_using = result.active & (cost_by_user > 0)
     losers = (cost_by_user > revenue_by_user) & users_using
     active_months = int(result.active.sum()) * result.capped.shape[1]
@@ -248,7 +262,7 @@ def summarise(result: StrategyResult) -> dict[str, float]:
         "revenue_per_user_month_usd": revenue / n_user_months,
         "cost_per_user_month_usd": cost / n_user_months,
         "gross_profit_per_user_month_usd": (revenue - cost) / n_user_months,
-        "gross_margin": (revenue - cost) / revenue if revenue > 0 else float("nan"),
+        "gross_margin": _margin(revenue, cost),
         "revenue_cv": float(monthly_revenue.std() / monthly_revenue.mean()) if monthly_revenue.size else float("nan"),
         "share_paying": float((revenue_by_user > 0).mean()),
         "share_unprofitable_users": float(losers.sum() / max(users_using.sum(), 1)),
@@ -328,31 +342,81 @@ def simulate_from_params(params: Mapping[str, Any], seed: int, n_users: int) -> 
     )  # fmt: skip
 
 
-def run_all_strategies(population: Population, settings: PricingSettings) -> list[StrategyResult]:
-    """Price the population under all five strategies."""
+def strategy_calls(
+    population: Population, settings: PricingSettings
+) -> list[tuple[tuple[object, ...], Callable[[], StrategyResult]]]:
+    """Each of the five strategies' pricing of the population as a call, with a key of the settings it reads.
+
+    On the same population, two settings that give a strategy equal keys give it the same result, so a
+    caller pricing many settings (the deflation explorer's grid) can price each distinct one once.
+    """
     s = settings
     return [
-        price_credits(population, s.credit_price_per_generation_usd, s.cost_per_generation_usd),
-        price_tiered_subscription(population, s.tier_prices_usd, s.tier_caps, s.cost_per_generation_usd),
-        price_freemium(
-            population,
-            s.free_cap,
-            s.freemium_paid_price_usd,
-            s.freemium_paid_cap,
-            s.freemium_conversion_rate,
-            s.cost_per_generation_usd,
-            population.seed,
+        (
+            ("credits", s.credit_price_per_generation_usd, s.cost_per_generation_usd),
+            lambda: price_credits(population, s.credit_price_per_generation_usd, s.cost_per_generation_usd),
         ),
-        price_enterprise_license(
-            population,
-            s.enterprise_contract_usd_per_year,
-            s.enterprise_users_per_account,
-            s.enterprise_sales_cycle_months_low,
-            s.enterprise_sales_cycle_months_high,
-            s.cost_per_generation_usd,
-            population.seed,
+        (
+            ("tiered_subscription", s.tier_prices_usd, s.tier_caps, s.cost_per_generation_usd),
+            lambda: price_tiered_subscription(population, s.tier_prices_usd, s.tier_caps, s.cost_per_generation_usd),
         ),
-        price_usage_based_api(
-            population, s.api_list_price_usd, s.api_volume_thresholds, s.api_volume_discounts, s.cost_per_generation_usd
-        ),
+        (
+            (
+                "freemium",
+                s.free_cap,
+                s.freemium_paid_price_usd,
+                s.freemium_paid_cap,
+                s.freemium_conversion_rate,
+                s.cost_per_generation_usd,
+            ),
+            lambda: price_freemium(
+                population,
+                s.free_cap,
+                s.freemium_paid_price_usd,
+                s.freemium_paid_cap,
+                s.freemium_conversion_rate,
+                s.cost_per_generation_usd,
+                population.seed,
+            ),
+        ),  # fmt: skip
+        (
+            (
+                "enterprise_license",
+                s.enterprise_contract_usd_per_year,
+                s.enterprise_users_per_account,
+                s.enterprise_sales_cycle_months_low,
+                s.enterprise_sales_cycle_months_high,
+                s.cost_per_generation_usd,
+            ),
+            lambda: price_enterprise_license(
+                population,
+                s.enterprise_contract_usd_per_year,
+                s.enterprise_users_per_account,
+                s.enterprise_sales_cycle_months_low,
+                s.enterprise_sales_cycle_months_high,
+                s.cost_per_generation_usd,
+                population.seed,
+            ),
+        ),  # fmt: skip
+        (
+            (
+                "usage_based_api",
+                s.api_list_price_usd,
+                s.api_volume_thresholds,
+                s.api_volume_discounts,
+                s.cost_per_generation_usd,
+            ),
+            lambda: price_usage_based_api(
+                population,
+                s.api_list_price_usd,
+                s.api_volume_thresholds,
+                s.api_volume_discounts,
+                s.cost_per_generation_usd,
+            ),
+        ),  # fmt: skip
     ]
+
+
+def run_all_strategies(population: Population, settings: PricingSettings) -> list[StrategyResult]:
+    """Price the population under all five strategies."""
+    return [call() for _, call in strategy_calls(population, settings)]

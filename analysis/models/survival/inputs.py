@@ -80,6 +80,13 @@ def lab_input_table(
         raise SurvivalInputError(f"scenario {scenario!r} adjusts {', '.join(unknown)}, which {archetype} does not have")
     table = pd.DataFrame(records).set_index("input", drop=False)
     table.index.name = None
+    return scaled_input_table(table, archetype, scales)
+
+
+def scaled_input_table(table: pd.DataFrame, archetype: str, scales: Mapping[str, float] | None) -> pd.DataFrame:
+    """``table`` (:func:`lab_input_table` of ``archetype`` without scales, not changed) with the named inputs' low,
+    base and high multiplied by their ``scales``, checked as :func:`lab_input_table` checks them."""
+    table = table.copy()
     for name, scale in (scales or {}).items():
         if name not in table.index:
             raise SurvivalInputError(f"cannot scale {name!r}: {archetype} has no such input")

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import Dataset
-from analysis.models.survival.inputs import ARCHETYPES, SCENARIOS, SurvivalInputError, lab_input_table
+from analysis.models.survival.inputs import (
+    ARCHETYPES,
+    SCENARIOS,
+    SurvivalInputError,
+    lab_input_table,
+    scaled_input_table,
+)
 from analysis.models.survival.montecarlo import simulate_summary
 from analysis.models.survival.projection import Projection
 
@@ -137,8 +143,9 @@ def explorer_grid(
         if grid.size == 0:
             raise SurvivalInputError(f"the grid of {name!r} is empty: give at least one scale")
     rows = []
+    unscaled = lab_input_table(dataset, archetype, scenario)  # read from the dataset once, scaled at each point
     for point in np.array(np.meshgrid(*grids, indexing="ij")).reshape(len(names), -1).T:
-        table = lab_input_table(dataset, archetype, scenario, dict(zip(names, point.tolist(), strict=True)))
+        table = scaled_input_table(unscaled, archetype, dict(zip(names, point.tolist(), strict=True)))
         summary = simulate_summary(table, n_draws, seed, price_cost_correlation, start_year, end_year)
         frame = summary.probabilities[["year", "p_breakeven_by_year", "p_cash_lasts"]].copy()
         for name, value in zip(names, point, strict=True):
