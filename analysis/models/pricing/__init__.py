@@ -64,8 +64,13 @@ from analysis.models.pricing.ranking import (
     rank_with_tolerance,
     tied_best,
 )
-from analysis.models.pricing.strategies import (
+from analysis.models.pricing.settings import (
     PricingSettings,
+    run_all_strategies,
+    settings_from_params,
+    simulate_from_params,
+)
+from analysis.models.pricing.strategies import (
     StrategyResult,
     choose_tiers,
     compare_strategies,
@@ -74,9 +79,6 @@ from analysis.models.pricing.strategies import (
     price_freemium,
     price_tiered_subscription,
     price_usage_based_api,
-    run_all_strategies,
-    settings_from_params,
-    simulate_from_params,
     summarise,
     volume_price_per_generation,
 )

@@ -9,13 +9,8 @@ from typing import Any
 import pandas as pd
 
 from analysis.models.pricing.population import Population, check_positive, check_share
-from analysis.models.pricing.strategies import (
-    PricingSettings,
-    compare_strategies,
-    gross_margin,
-    run_all_strategies,
-    strategy_calls,
-)
+from analysis.models.pricing.settings import PricingSettings, run_all_strategies, strategy_calls
+from analysis.models.pricing.strategies import compare_strategies, gross_margin
 
 
 def implied_annual_decline(start_price: float, end_price: float, years: float) -> float:

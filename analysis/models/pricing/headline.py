@@ -12,7 +12,8 @@ import pandas as pd
 from analysis.models.pricing.deflation import DeflationCase, project_deflation
 from analysis.models.pricing.freemium_and_caps import freemium_breakeven_grid, sweep_tier_caps
 from analysis.models.pricing.population import FloatArray, Population, check_positive
-from analysis.models.pricing.strategies import PricingSettings, StrategyResult, compare_strategies, run_all_strategies
+from analysis.models.pricing.settings import PricingSettings, run_all_strategies
+from analysis.models.pricing.strategies import StrategyResult, compare_strategies
 
 HEADLINE_FIGURES = (
     "credit_margin",

@@ -13,7 +13,7 @@ import pandas as pd
 from analysis.models.pricing.deflation import deflation_cases, implied_annual_decline
 from analysis.models.pricing.headline import compute_headline_figures, structural_alternatives
 from analysis.models.pricing.population import check_positive
-from analysis.models.pricing.strategies import settings_from_params, simulate_from_params
+from analysis.models.pricing.settings import settings_from_params, simulate_from_params
 
 CRITERIA = (
     # (column, label, higher is better)
