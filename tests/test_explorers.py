@@ -191,7 +191,5 @@ def test_explorer_grids_are_computed_in_the_notebook_run_and_come_back_from_the_
             for cell in json.loads(executed.read_text(encoding="utf-8"))["cells"]:
                 for output in cell.get("outputs", []):
                     if output.get("metadata", {}).get("scrapbook", {}).get("name") == glued[figure]:
-                        cached.append(
-                            charts.spec_from_chart_html(output["data"]["application/papermill.record/text/html"])
-                        )
+                        cached.append(output["data"][f"application/papermill.record/{charts.CHART_MIME}"])
         assert cached and shown in cached, figure

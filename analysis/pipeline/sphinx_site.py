@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import re
 import shutil
 from importlib import metadata
@@ -167,11 +168,15 @@ def _sources(ids: tuple[str, ...]) -> tuple[Source, ...]:
     )
 
 
-def _data_table(element: str) -> str:
-    """A chart's data as a table, titled and formatted as the chart shows it: the chart's text equivalent."""
-    from analysis.present.charts import chart_table, spec_from_chart_html
+def _data_table(spec_file: Path) -> str:
+    """A chart's data as a table, titled and formatted as the chart shows it: the chart's text equivalent.
 
-    spec = spec_from_chart_html(element) or spec_from_chart_html(html.unescape(element))
+    The spec is the one the chapter's execution wrote for download (``<anchor>.vl.json``, from the chart's
+    Vega-Lite data in the executed notebook), not read back out of the page.
+    """
+    from analysis.present.charts import chart_table
+
+    spec = json.loads(spec_file.read_text(encoding="utf-8")) if spec_file.is_file() else None
     headers, rows = chart_table(spec) if spec else ([], [])
     if not rows:
         return ""
@@ -211,7 +216,8 @@ def _report_blocks(app: Any, pagename: str, templatename: str, context: dict[str
 
     def figure(match: re.Match[str]) -> str:
         element, anchor = match.group(1), match.group(2)
-        return figure_block(element, anchor, _data_table(element), sources, files(anchor, FIGURE_FILES),
+        data_table = _data_table(folder / f"{anchor}.vl.json")
+        return figure_block(element, anchor, data_table, sources, files(anchor, FIGURE_FILES),
                             cite(anchor, element))  # fmt: skip
 
     body = _TABLE_BOX.sub(table, context["body"])

@@ -55,7 +55,6 @@ from analysis.present.charts.theme import (
     chart_html,
     enable,
     renderer,
-    spec_from_chart_html,
     static_svg,
     theme_config,
 )
@@ -96,7 +95,6 @@ __all__ = [
     "require_columns",
     "slider_filter",
     "slider_params",
-    "spec_from_chart_html",
     "static_svg",
     "theme_config",
     "title_text",

@@ -130,27 +130,6 @@ def renderer(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
     return {"text/html": chart_html(spec), CHART_MIME: spec, "text/plain": str(spec.get("description", "<chart>"))}
 
 
-_SPEC_IN_HTML = re.compile(r'<script type="application/json" class="vega-spec">(.*?)</script>', re.S)
-
-
-def spec_from_chart_html(chart_html: str) -> dict[str, Any] | None:
-    """The Vega-Lite spec inside a chart's HTML (as written by this module), or None if it has none.
-
-    Re-runs and downloads use it to write the chart as JSON, SVG and PNG.
-
-    Examples
-    --------
-    >>> spec = {"mark": "bar", "description": "x </b>", "data": {"values": [{"x": 1}]}}
-    >>> spec_from_chart_html(chart_html(spec))["description"]
-    'x </b>'
-    """
-    match = _SPEC_IN_HTML.search(chart_html)
-    if not match:
-        return None
-    spec: dict[str, Any] = json.loads(match.group(1).replace("<\\/", "</"))
-    return spec
-
-
 def enable() -> None:
     """Register and enable the book's theme and offline renderer (call once per notebook)."""
     alt.theme.register(THEME_NAME, enable=True)(theme_config)
