@@ -110,3 +110,25 @@ def test_a_parameter_is_declared_once_across_chapters():
     for chapter in CHAPTERS.values():
         for parameter in chapter.parameters:
             assert seen.setdefault(parameter.name, parameter) is parameter, parameter.name
+
+
+def test_a_key_figure_takes_its_unit_from_the_registry_and_formats_its_value_once(dataset):
+    """Issue 14, items 1-2: the chapter context records key figures (no module state); the unit is the
+    registry's, the sentence names the formatted value as {text}, and an unregistered id is refused."""
+    from analysis.present.chapter import ChapterContext
+
+    class Recording(ChapterContext):
+        CHAPTER, PREFIX = "pricing", "pr"
+
+        def glue(self, key, value):  # no kernel here: keep what would be glued
+            self.glued = {**getattr(self, "glued", {}), key: value}
+
+    context = Recording({"edition": "default"}, dataset)
+    context.key_figure("pr_credit_margin", 0.6, "60%", "Credit pricing earns a {text} gross margin.")
+    assert context.figures == [{"id": "pr_credit_margin", "value": 0.6, "unit": "share", "text": "60%",
+                                "sentence": "Credit pricing earns a 60% gross margin.", "low": None, "high": None,
+                                "interval": ""}]  # fmt: skip
+    assert str(context.glued["pr_credit_margin"].data) == "60%"
+    with pytest.raises(KeyError, match="key figure 'pr_made_up' is not declared in data/key_figures.csv"):
+        context.key_figure("pr_made_up", 1.0, "1", "x")
+    assert Recording({"edition": "default"}, dataset).figures == []  # a new chapter starts with none

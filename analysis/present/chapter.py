@@ -76,12 +76,14 @@ class ChapterContext:
         """Glue ``text`` under ``key`` for the prose, and record ``value`` as a citable key figure.
 
         The unit comes from the registry (``data/key_figures.csv``), where every key figure is declared.
-        ``sentence`` is a ready sentence for a memo, with the formatted value in it. ``interval`` is
+        ``sentence`` is a ready sentence for a memo; it names the formatted value as ``{text}``. ``interval`` is
         ``(low, high, what it is, in words)`` where the figure has one.
         """
         if key not in self._registry.index:
             raise KeyError(f"key figure {key!r} is not declared in data/key_figures.csv")
         unit = str(self._registry.at[key, "unit"])
+        # The value is formatted once: a sentence names it as "{text}".
+        sentence = sentence.replace("{text}", text)
         self.text(key, text)
         self.figures[:] = [f for f in self.figures if f["id"] != key]
         low, high, described = interval if interval is not None else (None, None, "")

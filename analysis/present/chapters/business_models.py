@@ -121,7 +121,7 @@ class BusinessModelsChapter(ChapterContext):
             word = "highest" if how == "max" else "lowest"
             self.key_figure(
                 f"bm_{extreme}_ltv_to_cac", row["ltv_to_cac"], text,
-                f"Under the report's base case the {word} LTV/CAC of the {n_models} business models is {text}, "
+                f"Under the report's base case the {word} LTV/CAC of the {n_models} business models is {{text}}, "
                 f"for {formats.join_names(bm.models_at(ue, 'ltv_to_cac', how))}.",
                 interval=(row["ltv_to_cac_low"], row["ltv_to_cac_high"], f"{row['business_model']} across the input ranges"),
             )  # fmt: skip
@@ -132,21 +132,21 @@ class BusinessModelsChapter(ChapterContext):
         saas_low, saas_high = fmt_significant(saas["ltv_to_cac_low"], 2), fmt_significant(saas["ltv_to_cac_high"], 2)
         self.key_figure(
             "bm_saas_ltv_to_cac", saas["ltv_to_cac"], saas_text,
-            f"A SaaS subscription customer, with the free tier's compute it carries, has an LTV/CAC of {saas_text} "
+            f"A SaaS subscription customer, with the free tier's compute it carries, has an LTV/CAC of {{text}} "
             f"in the base case (interval {saas_low} to {saas_high}).",
             interval=(saas["ltv_to_cac_low"], saas["ltv_to_cac_high"], "across the input ranges"),
         )  # fmt: skip
         free_cost = fmt_usd(round(saas["free_tier_cost_month_usd"]))
         self.key_figure(
             "bm_saas_free_tier_cost_month", saas["free_tier_cost_month_usd"], free_cost,
-            f"Each paying SaaS subscriber carries {free_cost} a month of free users' compute at the pricing "
+            "Each paying SaaS subscriber carries {text} a month of free users' compute at the pricing "
             "chapter's free tier and cost per generation.",
         )  # fmt: skip
         enterprise = by_model.loc["enterprise_license"]
         payback_text = bmt.headline_text(budget, "enterprise_payback_months")
         self.key_figure(
             "bm_enterprise_payback_months", enterprise["payback_months"], payback_text,
-            f"An enterprise licence pays back its acquisition cost in {payback_text} months, sales cycle included (base case).",
+            "An enterprise licence pays back its acquisition cost in {text} months, sales cycle included (base case).",
             interval=(enterprise["payback_months_low"], enterprise["payback_months_high"], "across the input ranges"),
         )  # fmt: skip
         self.glue("bm_fig_ltv_to_cac", present.ltv_to_cac_chart(ue))
@@ -233,7 +233,7 @@ class BusinessModelsChapter(ChapterContext):
         credit_margin = float(bm.gross_margin(credit_price, credit_cost))
         self.key_figure("bm_credit_margin", credit_margin, fmt_share(credit_margin),
                         f"A generation sold for {fmt_usd(credit_price)} that costs the platform {fmt_usd(credit_cost)} "
-                        f"is a {fmt_share(credit_margin)} gross margin.")  # fmt: skip
+                        f"is a {{text}} gross margin.")  # fmt: skip
         low_usd, high_usd = p["researcher_compensation_low_usd"], p["researcher_compensation_high_usd"]
         team_low, team_high = bm.team_compensation_usd(p["researcher_count"], low_usd, high_usd)
         self.glue("bm_researcher_compensation", md_usd_range(low_usd, high_usd))

@@ -146,14 +146,14 @@ class PricingChapter(ChapterContext):
         credit_text = self._supported("credit_margin")
         self.key_figure("pr_credit_margin", self.headline["credit_margin"], credit_text,
                         f"Credit pricing at {fmt_usd(p['credit_price_per_generation_usd'])} a generation, with "
-                        f"{fmt_usd(p['cost_per_generation_usd'])} of cost, earns a {credit_text} gross margin.",
+                        f"{fmt_usd(p['cost_per_generation_usd'])} of cost, earns a {{text}} gross margin.",
                         interval=self._interval("credit_margin"))  # fmt: skip
         best = join_names([names[b] for b in pr.tied_best(by_strategy["gross_margin"], higher_is_better=True)])
         best_text = self._supported("best_margin")
         self.text("pr_best_margin_strategy", best)
         self.key_figure("pr_best_margin", self.headline["best_margin"], best_text,
                         f"Of five pricing strategies on one simulated population, {best} earns the highest gross "
-                        f"margin, {best_text} ({self._spread('best_margin')}).",
+                        f"margin, {{text}} ({self._spread('best_margin')}).",
                         interval=self._interval("best_margin"))  # fmt: skip
         swingiest = join_names([names[s] for s in pr.tied_best(by_strategy["revenue_cv"], higher_is_better=True)])
         cv_text = self._supported("swingiest_cv")
@@ -165,13 +165,13 @@ class PricingChapter(ChapterContext):
         self.text("pr_steadiness", present.steadiness_sentence(comparison, names, cv_with_spread))
         capped_text = self._supported("tiered_capped")
         self.key_figure("pr_tiered_capped", self.headline["tiered_capped"], capped_text,
-                        f"Under the default subscription tiers, {capped_text} of subscriber-months hit their cap "
+                        f"Under the default subscription tiers, {{text}} of subscriber-months hit their cap "
                         f"({self._spread('tiered_capped')}).",
                         interval=self._interval("tiered_capped"))  # fmt: skip
         free_text = self._supported("free_cost_share")
         self.key_figure("pr_free_cost_share", self.headline["free_cost_share"], free_text,
                         f"Under freemium at {fmt_share(p['conversion_rate'], 1)} conversion, free users burn "
-                        f"{free_text} of all compute ({self._spread('free_cost_share')}).",
+                        f"{{text}} of all compute ({self._spread('free_cost_share')}).",
                         interval=self._interval("free_cost_share"))  # fmt: skip
         self.table("pr_table_comparison", present.strategy_comparison_table(comparison, names), "tbl-pricing-comparison",
                    "The five strategies on one simulated population: per user-month, averaged over every user and month.")  # fmt: skip
@@ -212,7 +212,7 @@ class PricingChapter(ChapterContext):
         low, high = self.per_seed["best_cap_tier_1"].min(), self.per_seed["best_cap_tier_1"].max()
         cap_range = fmt_seed_range(low, high, self.n_seeds, lambda x: fmt_number(x, 0))
         self.key_figure("pr_best_cap_tier_1", best_cap, fmt_number(best_cap, 0),
-                        f"The profit-maximising cap of the entry subscription tier is about {fmt_number(best_cap, 0)} "
+                        f"The profit-maximising cap of the entry subscription tier is about {{text}} "
                         f"generations a month ({cap_range}).",
                         interval=(low, high, f"lowest to highest over {self.n_seeds} seeds"))  # fmt: skip
         self.glue("pr_default_cap_tier_1", md_count(self.settings.tier_caps[0]))
@@ -231,7 +231,7 @@ class PricingChapter(ChapterContext):
         decline_text = fmt_share(self.article_decline, 1)
         self.key_figure("pr_decline_example", self.article_decline, decline_text,
                         f"A generation costing {fmt_usd(self.price_2023)} in {self.year_2023} and "
-                        f"{fmt_usd(self.price_2026)} in {self.year_2026} implies prices falling {decline_text} a year.")  # fmt: skip
+                        f"{fmt_usd(self.price_2026)} in {self.year_2026} implies prices falling {{text}} a year.")  # fmt: skip
         self.glue("pr_decline_range", md_share_range(round(pr.decline_from_total_fall(fall["low"], self.years_observed), 3),
                                                      round(pr.decline_from_total_fall(fall["high"], self.years_observed), 3)))  # fmt: skip
         self.glue("pr_central_decline", md_share(self.central_decline))
@@ -242,19 +242,19 @@ class PricingChapter(ChapterContext):
         later_text = self._supported("credits_margin_later")
         self.key_figure("pr_credits_margin_later", self.headline["credits_margin_later"], later_text,
                         f"After {years} more years of usage prices falling {fmt_share(self.central_decline)} and the cost "
-                        f"per generation {cost_decline} a year, credit pricing's gross margin would be {later_text}.",
+                        f"per generation {cost_decline} a year, credit pricing's gross margin would be {{text}}.",
                         interval=self._interval("credits_margin_later"))  # fmt: skip
         pace_margin = pace.at["credits", "gross_margin_later"]
         self.key_figure("pr_credits_margin_later_article_pace", pace_margin, fmt_share(pace_margin),
                         f"If usage prices kept falling {decline_text} a year (the article's {self.year_2023}-"
                         f"{self.year_2026} pace) for {years} more years while the cost per generation fell "
-                        f"{cost_decline}, credit pricing's gross margin would be {fmt_share(pace_margin)}.")  # fmt: skip
+                        f"{cost_decline}, credit pricing's gross margin would be {{text}}.")  # fmt: skip
         tiered_text = self._supported("tiered_margin_later")
         self.text("pr_tiered_change", present.change_phrase(central.at["tiered_subscription", "gross_margin_now"],
                                                             central.at["tiered_subscription", "gross_margin_later"], fmt_share))  # fmt: skip
         self.key_figure("pr_tiered_margin_later", self.headline["tiered_margin_later"], tiered_text,
                         f"With flat prices and the cost per generation falling {cost_decline} a year for {years} years, "
-                        f"tiered subscriptions' margin would be {tiered_text}.",
+                        f"tiered subscriptions' margin would be {{text}}.",
                         interval=self._interval("tiered_margin_later"))  # fmt: skip
         self.text("pr_deflation_sentence", present.deflation_sentence(self.deflation_cases, years, self.pace_label))
         self.table("pr_table_deflation", present.deflation_table(self.deflation, names, years), "tbl-deflation",

@@ -112,10 +112,10 @@ class SurvivalChapter(ChapterContext):
         self.glue("sv_revenue_start", md_usd(frame["revenue"].iloc[0] * 1e9))
         revenue_end = frame["revenue"].iloc[-1]
         self.key_figure("sv_revenue_end", revenue_end, fmt_usd(revenue_end * 1e9, 1),
-                        f"In the report's base case the {self.lab} reaches {fmt_usd(revenue_end * 1e9, 1)} of revenue in {end}.")  # fmt: skip
+                        f"In the report's base case the {self.lab} reaches {{text}} of revenue in {end}.")  # fmt: skip
         self.glue("sv_ocf_start", md_usd(ocf.iloc[0] * 1e9))
         self.key_figure("sv_ocf_end", ocf.iloc[-1], fmt_usd(ocf.iloc[-1] * 1e9, 1),
-                        f"In the base case the {self.lab}'s operating cash flow in {end} is {fmt_usd(ocf.iloc[-1] * 1e9, 1)}.")  # fmt: skip
+                        f"In the base case the {self.lab}'s operating cash flow in {end} is {{text}}.")  # fmt: skip
         self.text("sv_breakeven_text", _year_or(self.base.breakeven_year()[0], "in ", f"not by {end}"))
         self.text("sv_first_profitable_text", _year_or(self.base.first_profitable_year()[0], "in ", f"not by {end}"))
         self.text("sv_runout_text", _year_or(self.base.runout_year()[0], "runs out in ", f"lasts to {end}"))
@@ -148,7 +148,7 @@ class SurvivalChapter(ChapterContext):
         p_cash_text = share_supported(at["p_cash_lasts"], cash_unc)
         self.key_figure("sv_p_breakeven", at["p_breakeven_by_year"], p_be_text,
                         f"The report puts the probability that a {lab} reaches sustained break-even by {year} at about "
-                        f"{p_be_text} (modelling choices move it by up to {be_unc * 100:.0f} points; {p['n_draws']:,} draws).",
+                        f"{{text}} (modelling choices move it by up to {be_unc * 100:.0f} points; {p['n_draws']:,} draws).",
                         interval=around(at["p_breakeven_by_year"], be_unc))  # fmt: skip
         self.key_figure("sv_p_breakeven_se", at["se_breakeven"], f"{at['se_breakeven']:.1%}",
                         f"The Monte Carlo standard error of that probability is {at['se_breakeven']:.1%}.")  # fmt: skip
@@ -157,18 +157,18 @@ class SurvivalChapter(ChapterContext):
         p_first_text = share_supported(at["p_profitable_by_year"], be_unc)
         self.key_figure("sv_p_profitable", at["p_profitable_by_year"], p_first_text,
                         f"The report puts the probability that a {lab} has at least one profitable year by {year} at "
-                        f"about {p_first_text}.",
+                        f"about {{text}}.",
                         interval=around(at["p_profitable_by_year"], be_unc))  # fmt: skip
         self.key_figure("sv_p_cash", at["p_cash_lasts"], p_cash_text,
                         f"The report puts the probability that a {lab}'s cash lasts through {year} without new capital "
-                        f"at about {p_cash_text} (modelling choices move it by up to {cash_unc * 100:.0f} points).",
+                        f"at about {{text}} (modelling choices move it by up to {cash_unc * 100:.0f} points).",
                         interval=around(at["p_cash_lasts"], cash_unc))  # fmt: skip
         self.key_figure("sv_p_cash_se", at["se_cash_lasts"], f"{at['se_cash_lasts']:.1%}",
                         f"The Monte Carlo standard error of that probability is {at['se_cash_lasts']:.1%}.")  # fmt: skip
         runway = sv.runway_summary(projection)
         median_text = _years_text(runway["median"])
         self.key_figure("sv_runway_median", runway["median"], median_text,
-                        f"Without new capital, the median runway of a {lab} from {start} is {median_text}.",
+                        f"Without new capital, the median runway of a {lab} from {start} is {{text}}.",
                         interval=(runway["p05"], runway["p95"], "5th to 95th percentile of the draws"))  # fmt: skip
         self.glue("sv_runway_beyond", md_share(runway["share_beyond_horizon"]))
         self.text("sv_runway_p05", _years_text(runway["p05"]))
@@ -246,7 +246,7 @@ class SurvivalChapter(ChapterContext):
         bigtech = sv.project_lab(sv.base_inputs(sv.lab_input_table(ds, "bigtech_lab", p["outlook"])), start, end)
         need = sv.funding_need_usd_bn(bigtech)
         self.key_figure("sv_bigtech_need", need, fmt_usd(need * 1e9, 1),
-                        f"A lab inside a big-tech parent needs {fmt_usd(need * 1e9, 1)} of cumulative funding from its "
+                        f"A lab inside a big-tech parent needs {{text}} of cumulative funding from its "
                         f"parent to {end} in the {p['outlook']} scenario.")  # fmt: skip
         self.glue("sv_bigtech_share", md_share(need * 1e9 / ds.fact("alphabet_annual_revenue_usd")["low"]))
         calibration = sv.calibration_table(ds, *self._mc_args(), 2025, max(end, 2030))
@@ -289,7 +289,7 @@ class SurvivalChapter(ChapterContext):
         self.glue("sv_ca_cloud_margin", md_share(cloud_m))
         self.key_figure("sv_ca_gross_profit", gp, fmt_usd(gp * 1e9, 1),
                         f"{fmt_usd(revenue_bn * 1e9, 0)} of revenue served half on own compute at "
-                        f"{first_m:.0%} and half through clouds at {cloud_m:.0%} yields {fmt_usd(gp * 1e9, 1)} of gross profit.")  # fmt: skip
+                        f"{first_m:.0%} and half through clouds at {cloud_m:.0%} yields {{text}} of gross profit.")  # fmt: skip
         self.glue("sv_ca_cost_high", md_usd(cost_high * 1e9))
         self.text("sv_ca_rd_gw", f"{sv.rd_compute_gw(gp, 0.0, cost_high):.1f} GW")
         self.text("sv_ca_rd_comment", f"{rd_comment:g} GW")
