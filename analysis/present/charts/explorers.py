@@ -34,6 +34,32 @@ def slider_params(
     return params
 
 
+# The explorers' category labels take at most this width; the text under the chart starts at their left edge.
+LABEL_COLUMN_PX = 120
+
+
+def command_layer(command: str, x: int, y: str) -> dict[str, Any]:
+    """The re-run command under an explorer (``command`` is a Vega expression over the sliders), one argument a
+    line, at ``x`` and the Vega expression ``y``."""
+    return {"data": {"values": [{}]},
+            "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "font": "monospace",
+                     "lineBreak": "\n", "x": x, "y": {"expr": y}, "text": {"expr": command}}}  # fmt: skip
+
+
+def notes_and_command(
+    notes: pd.DataFrame, note: str, sliders: Sequence[tuple[str, str, Sequence[float], float]], command: str
+) -> list[dict[str, Any]]:
+    """Under a category explorer: the grid point's ``note`` (lines joined by " · "), then the re-run command."""
+    n_lines = int(notes[note].str.count(" · ").max()) + 1 if len(notes) else 1
+    return [
+        {"data": {"name": "notes"}, "transform": [{"filter": slider_filter(sliders)}],
+         "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "lineBreak": " · ",
+                  "x": -LABEL_COLUMN_PX, "y": {"expr": "height + 40"}},
+         "encoding": {"text": {"field": note, "type": "nominal"}}},
+        command_layer(command, -LABEL_COLUMN_PX, f"height + {48 + 16 * n_lines}"),
+    ]  # fmt: skip
+
+
 def chart_explorer_lines(
     frame: pd.DataFrame,
     x: str,
@@ -104,18 +130,11 @@ def chart_explorer_lines(
              "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 12, "lineBreak": "   ",
                       "x": 0, "y": {"expr": "height + 40"}},
              "encoding": {"text": {"field": "readout", "type": "nominal"}}},
-            {"data": {"values": [{}]},
-             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "font": "monospace",
-                      "lineBreak": "\n", "x": 0, "y": {"expr": "height + " + str(44 + 16 * (len(series) + 1))},
-                      "text": {"expr": command}}},
+            command_layer(command, 0, "height + " + str(44 + 16 * (len(series) + 1))),
         ],
         **theme_config(),
     }  # fmt: skip
     return alt.LayerChart.from_dict(spec, validate=False)
-
-
-# The explorers' category labels take at most this width; the text under the chart starts at their left edge.
-LABEL_COLUMN_PX = 120
 
 
 def chart_explorer_intervals(
@@ -155,7 +174,6 @@ def chart_explorer_intervals(
     scale = {"type": "symlog", "constant": 1, "domain": domain}
     x = {"field": value, "type": "quantitative", "title": axis_title(x_title), "scale": scale,
          "axis": {"values": sorted(ticks), "format": ",.0f"}}  # fmt: skip
-    n_lines = int(notes[note].str.count(" · ").max()) + 1 if len(notes) else 1
     spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": description,
@@ -176,14 +194,7 @@ def chart_explorer_intervals(
                                       {"field": value, "type": "quantitative", "format": ".2~r"},
                                       {"field": low, "type": "quantitative", "format": ".2~r"},
                                       {"field": high, "type": "quantitative", "format": ".2~r"}]}},
-            {"data": {"name": "notes"}, "transform": [{"filter": slider_filter(sliders)}],
-             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "lineBreak": " · ",
-                      "x": -LABEL_COLUMN_PX, "y": {"expr": "height + 40"}},
-             "encoding": {"text": {"field": note, "type": "nominal"}}},
-            {"data": {"values": [{}]},
-             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "font": "monospace",
-                      "lineBreak": "\n", "x": -LABEL_COLUMN_PX, "y": {"expr": f"height + {48 + 16 * n_lines}"},
-                      "text": {"expr": command}}},
+            *notes_and_command(notes, note, sliders, command),
         ],
         **theme_config(),
     }  # fmt: skip
@@ -244,9 +255,7 @@ def chart_explorer_breakeven(
              "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 12, "lineBreak": "   ",
                       "x": 0, "y": {"expr": "height + 40"}},
              "encoding": {"text": {"field": "readout", "type": "nominal"}}},
-            {"data": {"values": [{}]},
-             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "font": "monospace",
-                      "lineBreak": "\n", "x": 0, "y": {"expr": "height + 80"}, "text": {"expr": command}}},
+            command_layer(command, 0, "height + 80"),
         ],
         **theme_config(),
     }  # fmt: skip
@@ -285,7 +294,6 @@ def chart_explorer_bars(
     y = {"field": category, "type": "nominal", "title": None, "sort": order, "axis": {"labelLimit": LABEL_COLUMN_PX}}
     x = {"field": value, "type": "quantitative", "title": axis_title(x_title), "axis": {"format": x_format},
          "scale": {"domain": domain, "nice": True}}  # fmt: skip
-    n_lines = int(notes[note].str.count(" · ").max()) + 1 if len(notes) else 1
     spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": description,
@@ -304,14 +312,7 @@ def chart_explorer_bars(
                                         for name, field, _, _ in sliders]]}},
             {"data": {"name": "grid"}, "transform": [{"filter": at_start}],
              "mark": {"type": "tick", "color": MUTED, "thickness": 2}, "encoding": {"y": y, "x": x}},
-            {"data": {"name": "notes"}, "transform": [{"filter": slider_filter(sliders)}],
-             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "lineBreak": " · ",
-                      "x": -LABEL_COLUMN_PX, "y": {"expr": "height + 40"}},
-             "encoding": {"text": {"field": note, "type": "nominal"}}},
-            {"data": {"values": [{}]},
-             "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 11, "font": "monospace",
-                      "lineBreak": "\n", "x": -LABEL_COLUMN_PX, "y": {"expr": f"height + {48 + 16 * n_lines}"},
-                      "text": {"expr": command}}},
+            *notes_and_command(notes, note, sliders, command),
         ],
         **theme_config(),
     }  # fmt: skip
