@@ -47,7 +47,8 @@ def _colours(spec: object) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize(
+# Every chart kind of analysis.present.charts, built from the small frames above.
+every_chart_kind = pytest.mark.parametrize(
     "chart",
     [
         lambda: _range_chart(),
@@ -59,6 +60,9 @@ def _colours(spec: object) -> set[str]:
     ],
     ids=["ranges", "scatter", "lines", "fan", "tornado"],
 )  # fmt: skip
+
+
+@every_chart_kind
 def test_every_colour_of_every_chart_comes_from_the_theme(chart):
     """Colours only from the theme: the Okabe-Ito palette (distinguishable with colour-vision deficiencies), the
     muted grey, the ink of the text and the grid's grey; a colour typed into a chart function fails here."""
@@ -69,18 +73,7 @@ def test_every_colour_of_every_chart_comes_from_the_theme(chart):
     assert set(charts.PALETTE) <= colours  # the theme's category range, which every series colour is taken from
 
 
-@pytest.mark.parametrize(
-    "chart",
-    [
-        lambda: _range_chart(),
-        lambda: charts.chart_scatter(FRAME, "low", "high", "model", description="d", x_title="x", y_title="y"),
-        lambda: charts.chart_lines(LINES, "x", "y", "s", description="d", x_title="x", y_title="y"),
-        lambda: charts.chart_fan(FRAME.assign(year=[2025, 2026]), "year", [("low", "high")], "mid", description="d",
-                                 x_title="Year", y_title="y"),
-        lambda: charts.chart_tornado(FRAME, "model", "low", "high", 0.5, description="d", x_title="x"),
-    ],
-    ids=["ranges", "scatter", "lines", "fan", "tornado"],
-)  # fmt: skip
+@every_chart_kind
 def test_every_chart_kind_fills_the_width_of_its_container(chart):
     """Issue 11: width "container" with the whole chart (axes, legend) fitted to it, so a phone shows all of it."""
     charts.enable()
