@@ -87,6 +87,24 @@ def read_yaml(text: str, origin: str) -> Any:
         raise UsageError(f"{origin}: the YAML is nested too deeply") from None
 
 
+def split_assignment(item: str, form: str, too_long: str = "") -> tuple[str, str, str]:
+    """One ``-p NAME=VALUE`` as ``(how it is shown in a message, name, value)``, refused if it is longer than
+    :data:`MAX_VALUE_CHARS` (``too_long`` is added to that message) or not of the ``form`` (e.g. 'NAME=VALUE').
+
+    Examples
+    --------
+    >>> split_assignment("cac_multiplier = 1.5", "NAME=VALUE")
+    ("'cac_multiplier = 1.5'", 'cac_multiplier', ' 1.5')
+    """
+    shown = bounded_repr(item)
+    if len(item) > MAX_VALUE_CHARS:
+        raise UsageError(f"-p {shown}: longer than {MAX_VALUE_CHARS:,} characters{too_long}")
+    name, sep, value = item.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"-p {shown}: expected {form}")
+    return shown, name.strip(), value
+
+
 def parse_assignments(assignments: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """``NAME=VALUE`` pairs to a dict; values are read as YAML (numbers, lists, strings), strictly.
 
@@ -97,15 +115,10 @@ def parse_assignments(assignments: list[str] | tuple[str, ...]) -> dict[str, Any
     """
     values: dict[str, Any] = {}
     for item in assignments:
-        shown = bounded_repr(item)
-        if len(item) > MAX_VALUE_CHARS:
-            raise UsageError(f"-p {shown}: longer than {MAX_VALUE_CHARS:,} characters; give long values in a file")
-        name, sep, raw = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"-p {shown}: expected NAME=VALUE")
-        if name.strip() in values:
-            raise UsageError(f"-p {shown}: {name.strip()!r} is given twice")
-        values[name.strip()] = read_yaml(raw, f"-p {shown}") if raw.strip() else raw
+        shown, name, raw = split_assignment(item, "NAME=VALUE", "; give long values in a file")
+        if name in values:
+            raise UsageError(f"-p {shown}: {name!r} is given twice")
+        values[name] = read_yaml(raw, f"-p {shown}") if raw.strip() else raw
     return values
 
 

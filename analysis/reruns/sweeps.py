@@ -15,15 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from analysis.parameters import ParameterError, bounded_repr, get_chapter, validate_parameters
-
-# BUILD_DIR is re-exported: the command line and tests read (and move) it here.
-from analysis.paths import BUILD_DIR as BUILD_DIR
+from analysis.parameters import ParameterError, get_chapter, validate_parameters
+from analysis.paths import BUILD_DIR
 from analysis.pipeline.artifacts import read_outputs
 from analysis.pipeline.build import code_version
 from analysis.pipeline.folders import claim, remove_stale, written_in_place
 from analysis.pipeline.processes import worker_pool
-from analysis.reruns.inputs import MAX_VALUE_CHARS, UsageError
+from analysis.reruns.inputs import UsageError, split_assignment
 from analysis.reruns.runs import check_run_name, data_version, execute_chapter, key_figure_quantities, write_csv
 from analysis.reruns.scenarios import check_names
 
@@ -43,24 +41,19 @@ def parse_sweep(assignments: Sequence[str]) -> dict[str, list[float]]:
     """
     grid: dict[str, list[float]] = {}
     for item in assignments:
-        shown = bounded_repr(item)
-        if len(item) > MAX_VALUE_CHARS:
-            raise UsageError(f"-p {shown}: longer than {MAX_VALUE_CHARS} characters")
-        name, sep, spec = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"-p {shown}: expected NAME=START:STOP:POINTS or NAME=a,b,c")
+        shown, name, spec = split_assignment(item, "NAME=START:STOP:POINTS or NAME=a,b,c")
         parts = spec.split(":")
         try:
             if len(parts) == 3:
                 start, stop, points = _number(parts[0]), _number(parts[1]), int(parts[2])
                 if not 2 <= points <= SWEEP_MAX_POINTS:
                     raise UsageError(f"-p {shown}: POINTS (the number of values) must be 2 to {SWEEP_MAX_POINTS}")
-                grid[name.strip()] = [float(v) for v in np.linspace(start, stop, points)]
+                grid[name] = [float(v) for v in np.linspace(start, stop, points)]
             else:
                 values = [_number(v) for v in spec.split(",")]
                 if len(values) > SWEEP_MAX_POINTS:
                     raise UsageError(f"-p {shown}: at most {SWEEP_MAX_POINTS} values")
-                grid[name.strip()] = values
+                grid[name] = values
         except UsageError:
             raise
         except ValueError:
