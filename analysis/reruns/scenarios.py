@@ -11,9 +11,6 @@ from typing import Any
 
 from analysis.data import load_dataset
 from analysis.parameters import CHAPTERS, Chapter, ParameterError, bounded_repr, get_chapter, validate_parameters
-
-# BUILD_DIR is re-exported: the command line and tests read (and move) it here.
-from analysis.paths import BUILD_DIR as BUILD_DIR
 from analysis.paths import DATA_DIR
 from analysis.reruns.inputs import UsageError, load_yaml_mapping, parse_assignments
 
