@@ -27,7 +27,14 @@ from analysis.models.survival.inputs import (
     input_values,
     score_blocks,
 )
-from analysis.models.survival.projection import FAN_QUANTILES, Projection, check_horizon, project_lab, standard_error
+from analysis.models.survival.projection import (
+    FAN_QUANTILES,
+    Projection,
+    check_horizon,
+    project_lab,
+    runway_rows,
+    standard_error,
+)
 
 
 def simulate(
@@ -305,18 +312,6 @@ def _cash_by_year(x: Mapping[str, FloatArray | float], start_year: int, end_year
     return ocf, cash
 
 
-def _runway_rows(cash: FloatArray, cash_start: FloatArray | float) -> FloatArray:
-    """:meth:`Projection.runway_years` on (years x draws) cash, the same operations."""
-    before = np.concatenate([np.broadcast_to(cash_start, cash.shape[1:])[None, :], cash[:-1]], axis=0)
-    negative = cash < 0
-    first = negative.argmax(axis=0)
-    columns = np.arange(cash.shape[1])
-    start_cash, end_cash = before[first, columns], cash[first, columns]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fraction = np.where(start_cash > 0, start_cash / (start_cash - end_cash), 0.0)
-    return np.where(negative.any(axis=0), first + fraction, np.inf)
-
-
 def _count_by_year(
     profitable: npt.NDArray[np.bool_], solvent: npt.NDArray[np.bool_], counts: dict[str, npt.NDArray[np.int64]]
 ) -> None:
@@ -375,7 +370,7 @@ def simulate_summary(
             part = slice(begin, min(begin + chunk_size, size))
             chunk = input_values(specs, scores, part)
             ocf, cash[:, part] = _cash_by_year(chunk, start_year, end_year)
-            runway[0, part] = _runway_rows(cash[:, part], chunk["cash_start_usd_bn"])
+            runway[0, part] = runway_rows(cash[:, part], chunk["cash_start_usd_bn"])
             _count_by_year(ocf >= 0, cash[:, part] >= 0, counts)
         beyond += int(np.count_nonzero(np.isinf(runway)))
         fan_stats.add(cash)

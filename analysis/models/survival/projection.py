@@ -23,6 +23,18 @@ from analysis.models.survival.inputs import (
 )
 
 
+def runway_rows(cash: FloatArray, cash_start: FloatArray | float) -> FloatArray:
+    """Years until cash (years x draws) runs out, interpolated within the year; inf where it never does."""
+    before = np.concatenate([np.broadcast_to(cash_start, cash.shape[1:])[None, :], cash[:-1]], axis=0)
+    negative = cash < 0
+    first = negative.argmax(axis=0)
+    columns = np.arange(cash.shape[1])
+    start_cash, end_cash = before[first, columns], cash[first, columns]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.where(start_cash > 0, start_cash / (start_cash - end_cash), 0.0)
+    return np.where(negative.any(axis=0), first + fraction, np.inf)
+
+
 @dataclass(frozen=True)
 class Projection:
     """Yearly projection for ``n`` draws: arrays of shape (n, years), USD billions."""
@@ -79,16 +91,7 @@ class Projection:
 
     def runway_years(self) -> FloatArray:
         """Years from the start until cash without new capital runs out (interpolated within the year); inf if never."""
-        cash = self.cash_without_new_capital
-        start = np.broadcast_to(self.cash_start, cash.shape[:1])  # one value when the starting cash is fixed
-        before = np.concatenate([start[:, None], cash[:, :-1]], axis=1)
-        negative = cash < 0
-        first = negative.argmax(axis=1)
-        rows = np.arange(cash.shape[0])
-        start_cash, end_cash = before[rows, first], cash[rows, first]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            fraction = np.where(start_cash > 0, start_cash / (start_cash - end_cash), 0.0)
-        return np.where(negative.any(axis=1), first + fraction, np.inf)
+        return runway_rows(self.cash_without_new_capital.T, self.cash_start)
 
 
 def sustained_breakeven(ocf: FloatArray, years: npt.NDArray[np.int64]) -> FloatArray:
