@@ -145,10 +145,11 @@ def chart_scatter(
         ],
     )
     points = base.mark_point(size=110, filled=True).encode(color=alt.Color(f"{label}:N", legend=None))
-    # Points in the right half are labelled to their left, so no label runs past a phone's edge.
+    # Points in the right half are labelled below and to their left, so no label runs past a phone's edge or
+    # onto the label of a point at the same height on the left (at 390 px the two run into each other).
     right_half = f"datum['{x}'] > {x_domain[1] / 2!r}"
     labels_right = base.transform_filter(f"!({right_half})").mark_text(align="left", dx=8, dy=-6, fontSize=12)
-    labels_left = base.transform_filter(right_half).mark_text(align="right", dx=-8, dy=-6, fontSize=12)
+    labels_left = base.transform_filter(right_half).mark_text(align="right", dx=-8, dy=12, fontSize=12)
     labels = [layer.encode(text=f"{label}:N") for layer in (labels_right, labels_left)]
     return alt.layer(points, *labels).properties(description=description, width="container")
 
