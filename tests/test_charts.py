@@ -176,3 +176,29 @@ def test_explorer_bars_validate_hold_their_axis_still_and_name_the_sliders_in_th
     with pytest.raises(KeyError, match=r"chart_explorer_bars: columns \['note'\] not in the data"):
         charts.chart_explorer_bars(frame, notes.drop(columns="note"), "s", "m", sliders, {"r": "Rate"},
                                    description="d", x_title="M", x_format=".0%", note="note", command="'x'")  # fmt: skip
+
+
+def test_chart_files_rasterise_the_svg_into_the_png_vl_convert_would_draw(tmp_path):
+    """The PNG is the exported SVG rasterised: the same bytes as vl-convert drawing the titled spec itself."""
+    import vl_convert
+
+    from analysis.pipeline.artifacts import ChartFile, titled_spec, write_charts
+
+    first = _range_chart().to_dict()
+    second = _range_chart("Other margins").to_dict()
+    paths = write_charts([ChartFile(first, tmp_path / "fig-a", ["Figure 1.1. Margins"], ["Source: test"]),
+                          ChartFile(second, tmp_path / "fig-b")])  # fmt: skip
+    assert [p.name for p in paths] == ["fig-a.vl.json", "fig-a.svg", "fig-a.png", "fig-a-data.csv",
+                                       "fig-b.vl.json", "fig-b.svg", "fig-b.png", "fig-b-data.csv"]  # fmt: skip
+    titled = titled_spec(first, ["Figure 1.1. Margins"], ["Source: test"])
+    assert (tmp_path / "fig-a.png").read_bytes() == vl_convert.vegalite_to_png(titled, scale=2)
+    assert "Figure 1.1. Margins" in (tmp_path / "fig-a.svg").read_text()
+    assert json.loads((tmp_path / "fig-b.vl.json").read_text()) == second
+
+
+def test_a_png_that_cannot_be_written_fails_the_export_rather_than_vanish_in_the_pool(tmp_path):
+    from analysis.pipeline.artifacts import ChartFile, write_charts
+
+    (tmp_path / "fig-a.png").mkdir()  # the rasterising thread cannot write its file
+    with pytest.raises(IsADirectoryError, match="fig-a.png"):
+        write_charts([ChartFile(_range_chart().to_dict(), tmp_path / "fig-a")])

@@ -174,6 +174,16 @@ def titled_spec(spec: dict[str, Any], title: Sequence[str], notes: Sequence[str]
     return exported
 
 
+@dataclass(frozen=True)
+class ChartFile:
+    """One chart to write: its spec, the path without suffix, and the title and notes its pictures carry."""
+
+    spec: dict[str, Any]
+    stem: Path
+    title: Sequence[str] = ()
+    notes: Sequence[str] = ()
+
+
 def write_chart_files(
     spec: dict[str, Any], stem: Path, title: Sequence[str] = (), notes: Sequence[str] = ()
 ) -> list[Path]:
@@ -182,28 +192,49 @@ def write_chart_files(
     ``title`` and ``notes`` (lines of text) go on the SVG and PNG: a chart pasted into a memo names its
     figure, caption, source, edition and address. The Vega-Lite JSON stays the chart's own spec.
     """
+    return write_charts([ChartFile(spec, stem, title, notes)])
+
+
+def write_charts(charts: Sequence[ChartFile]) -> list[Path]:
+    """:func:`write_chart_files` for several charts, the PNG of one rasterised while the next is drawn.
+
+    vl-convert draws one chart at a time; the PNG is its SVG rasterised (``svg_to_png``, the same bytes as
+    ``vegalite_to_png`` without laying the chart out again), which runs beside the drawing of the next SVG.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     import vl_convert
 
-    paths = []
-    json_path = stem.with_suffix(".vl.json")
-    json_path.write_text(json.dumps(spec, indent=1, sort_keys=True), encoding="utf-8")
-    paths.append(json_path)
-    exported = titled_spec(spec, title, notes)
-    svg_path = stem.with_suffix(".svg")
-    svg_path.write_text(vl_convert.vegalite_to_svg(exported), encoding="utf-8")
-    paths.append(svg_path)
-    png_path = stem.with_suffix(".png")
-    png_path.write_bytes(vl_convert.vegalite_to_png(exported, scale=2))
-    paths.append(png_path)
-    rows = _chart_rows(spec)
-    if rows:
-        data_path = stem.with_name(stem.name + "-data.csv")
-        with data_path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        paths.append(data_path)
+    paths: list[Path] = []
+    with ThreadPoolExecutor(max_workers=2) as rasterise:
+        pending = []
+        for chart in charts:
+            stem = chart.stem
+            json_path = stem.with_suffix(".vl.json")
+            json_path.write_text(json.dumps(chart.spec, indent=1, sort_keys=True), encoding="utf-8")
+            svg = vl_convert.vegalite_to_svg(titled_spec(chart.spec, chart.title, chart.notes))
+            svg_path = stem.with_suffix(".svg")
+            svg_path.write_text(svg, encoding="utf-8")
+            png_path = stem.with_suffix(".png")
+            pending.append(rasterise.submit(_write_png, svg, png_path))
+            paths += [json_path, svg_path, png_path]
+            rows = _chart_rows(chart.spec)
+            if rows:
+                data_path = stem.with_name(stem.name + "-data.csv")
+                with data_path.open("w", newline="", encoding="utf-8") as fh:
+                    writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+                    writer.writeheader()
+                    writer.writerows(rows)
+                paths.append(data_path)
+        for done in pending:
+            done.result()  # an error while rasterising is raised here, not lost in the pool
     return paths
+
+
+def _write_png(svg: str, path: Path) -> None:
+    import vl_convert
+
+    path.write_bytes(vl_convert.svg_to_png(svg, scale=2))
 
 
 def _chart_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:

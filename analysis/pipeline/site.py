@@ -23,10 +23,11 @@ from analysis.formats import fmt_share, fmt_usd
 from analysis.parameters import CHAPTERS
 from analysis.pipeline.artifacts import (
     ChapterOutputs,
+    ChartFile,
     figure_captions,
     numbering,
     read_outputs,
-    write_chart_files,
+    write_charts,
     write_table_csv,
 )
 from analysis.present.tables import code_cell, escape_markdown, myst_table
@@ -64,6 +65,7 @@ def write_chapter_downloads(notebook: Path, folder: Path, meta: dict[str, str] |
     labels = numbering(nb, outputs, list(CHAPTERS).index(outputs.chapter) + 1)
     sources = load_dataset()["sources"].set_index("source_id")["title"]
     captions = figure_captions(nb, labels, {k: f"“{v}”" for k, v in sources.items()})
+    charts = []
     for key, spec in outputs.charts.items():
         if key not in names:
             continue
@@ -78,7 +80,8 @@ def write_chapter_downloads(notebook: Path, folder: Path, meta: dict[str, str] |
                 f"{meta['edition']}, version {meta['version']}, commit {meta['commit']}, built {meta['built']}.",
                 f"{meta['url'].rstrip('/')}/{chapter.notebook.removesuffix('.ipynb')}.html#{anchor}",
             ]
-        write_chart_files(spec, folder / anchor, title, notes)
+        charts.append(ChartFile(spec, folder / anchor, title, notes))
+    write_charts(charts)
     return outputs
 
 

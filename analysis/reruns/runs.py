@@ -27,7 +27,7 @@ from analysis.parameters import bounded_repr, get_chapter
 # BUILD_DIR is re-exported: the command line and tests read (and move) it here.
 from analysis.paths import BUILD_DIR as BUILD_DIR
 from analysis.paths import DATA_DIR, REPO_ROOT
-from analysis.pipeline.artifacts import ChapterOutputs, read_outputs, write_chart_files, write_table_csv
+from analysis.pipeline.artifacts import ChapterOutputs, ChartFile, read_outputs, write_charts, write_table_csv
 from analysis.pipeline.build import code_version
 from analysis.pipeline.execution import execute_notebooks, execution_key, tree_digest
 from analysis.pipeline.folders import claim, make_temporary, remove_stale, written_in_place
@@ -214,8 +214,8 @@ def _write_run(
         write_table_csv(table, work / "tables" / f"{table['name']}.csv")
     (work / "charts").mkdir()
     names = figure_names(notebook)  # the site's names: fig-ltv-to-cac.svg, as on its download links
-    for key, spec in outputs.charts.items():
-        write_chart_files(spec, work / "charts" / names.get(key, key.split("_fig_", 1)[-1].replace("_", "-")))
+    write_charts([ChartFile(spec, work / "charts" / names.get(key, key.split("_fig_", 1)[-1].replace("_", "-")))
+                  for key, spec in outputs.charts.items()])  # fmt: skip
     lap("tables (CSV) and charts (SVG, PNG, Vega-Lite)")
     figures = key_figures_table(outputs)
     write_csv(work / "key_figures.csv", figures, ["id", "value", "unit", "text", "sentence"])
