@@ -202,3 +202,24 @@ def test_a_png_that_cannot_be_written_fails_the_export_rather_than_vanish_in_the
     (tmp_path / "fig-a.png").mkdir()  # the rasterising thread cannot write its file
     with pytest.raises(IsADirectoryError, match="fig-a.png"):
         write_charts([ChartFile(_range_chart().to_dict(), tmp_path / "fig-a")])
+
+
+def test_an_explorer_chart_with_its_rows_attached_afterwards_is_the_chart_from_dict_would_build():
+    from analysis.present.charts.explorers import layer_chart
+
+    rows = [{"x": i, "y": i / 10, "s": "a" if i % 2 else "b"} for i in range(50)]
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "data": {"values": rows},
+        "datasets": {"notes": [{"note": "one"}]},
+        "params": [{"name": "p", "value": 1, "bind": {"input": "range", "min": 0, "max": 2, "step": 1}}],
+        "layer": [
+            {"mark": "line", "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                          "y": {"field": "y", "type": "quantitative"}}},
+            {"data": {"name": "notes"}, "mark": "text", "encoding": {"text": {"field": "note", "type": "nominal"}}},
+        ],
+    }  # fmt: skip
+    built = layer_chart(spec).to_dict()
+    assert built == alt.LayerChart.from_dict(spec, validate=False).to_dict()
+    assert [r for d in built["datasets"].values() for r in d if "y" in r] == rows
+    assert spec["data"] == {"values": rows}  # the caller's spec is left as it was
