@@ -818,3 +818,14 @@ def test_a_notebook_writes_its_files_beside_itself_only_where_the_build_runs_it(
     # The chapter writes its draws through notebook_file, and only there.
     source = (REPO_ROOT / "analysis" / "present" / "chapters" / "survival.py").read_text()
     assert chapter.DRAWS_FILE == "survival_draws.csv.gz" and source.count("notebook_file(DRAWS_FILE)") == 1
+
+
+def test_every_chart_of_the_book_is_valid_vega_lite(built):
+    """Charts are shown without altair validating them again (``charts.ShownChart``): the schema is checked
+    here, on every chart the book publishes."""
+    from altair.vegalite.v6.schema.core import Root
+
+    specs = sorted((built / "downloads").glob("*/*.vl.json"))
+    assert len(specs) >= 14
+    for path in specs:
+        Root.validate(json.loads(path.read_text(encoding="utf-8")))

@@ -223,3 +223,12 @@ def test_an_explorer_chart_with_its_rows_attached_afterwards_is_the_chart_from_d
     assert built == alt.LayerChart.from_dict(spec, validate=False).to_dict()
     assert [r for d in built["datasets"].values() for r in d if "y" in r] == rows
     assert spec["data"] == {"values": rows}  # the caller's spec is left as it was
+
+
+def test_a_shown_chart_is_the_bundle_altair_would_show_without_validating_again():
+    from analysis.present.charts import ShownChart
+
+    charts.enable()
+    chart = _range_chart()
+    assert ShownChart(chart)._repr_mimebundle_() == chart._repr_mimebundle_()
+    assert "vega-static" in ShownChart(chart)._repr_mimebundle_()["text/html"]

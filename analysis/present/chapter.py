@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
+import altair as alt
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown
@@ -58,7 +59,7 @@ class ChapterContext:
         """Glue ``value`` (text as Markdown, a chart, a table block) under ``key``, without displaying it."""
         from myst_nb import glue
 
-        glue(key, value, display=False)
+        glue(key, charts.ShownChart(value) if isinstance(value, alt.TopLevelMixin) else value, display=False)
 
     def text(self, key: str, text: object) -> None:
         """Glue plain text for ``{glue:md}``."""
