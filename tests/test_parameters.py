@@ -71,6 +71,18 @@ def test_bad_values_are_rejected_with_name_value_and_allowed(name, value, messag
     assert message in str(info.value)
 
 
+def test_a_ranges_end_is_written_as_it_would_be_typed():
+    from analysis.parameters import get_chapter
+
+    pricing = get_chapter("pricing")
+    with pytest.raises(ParameterError) as info:
+        validate_parameters("pricing", {**pricing.defaults, "seed": -1})
+    assert "must be a whole number >= 0 and <= 4294967295" in str(info.value)  # not 4.29497e+09
+    with pytest.raises(ParameterError) as info:
+        validate_parameters("pricing", {**pricing.defaults, "n_users": 0})
+    assert "must be a whole number >= 1 and <= 2000000" in str(info.value)
+
+
 def test_low_above_high_is_rejected():
     values = {**BUSINESS_MODELS.defaults, "freemium_conversion_low": 0.06}
     with pytest.raises(

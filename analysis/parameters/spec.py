@@ -100,9 +100,9 @@ class Parameter:
     def _number_allowed(self, kind: str) -> str:
         parts = []
         if self.minimum is not None:
-            parts.append(f"{'>' if self.exclusive_minimum else '>='} {self.minimum:g}")
+            parts.append(f"{'>' if self.exclusive_minimum else '>='} {_bound(self.minimum)}")
         if self.maximum is not None:
-            parts.append(f"{'<' if self.exclusive_maximum else '<='} {self.maximum:g}")
+            parts.append(f"{'<' if self.exclusive_maximum else '<='} {_bound(self.maximum)}")
         return kind + (" " + " and ".join(parts) if parts else "")
 
     def check(self, value: Any) -> Any:
@@ -200,3 +200,16 @@ class Chapter:
     @property
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.parameters}
+
+
+def _bound(value: float) -> str:
+    """A range's end as a person would type it on the command line: whole numbers in full, others as %g.
+
+    Examples
+    --------
+    >>> _bound(4294967295), _bound(2e6), _bound(0.5), _bound(1e-9)
+    ('4294967295', '2000000', '0.5', '1e-09')
+    """
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:g}"
