@@ -508,3 +508,6 @@ def test_a_sweep_reads_listed_values_and_rounds_whole_number_parameters():
         match=r"-p 'churn_multiplier=1,x': expected NAME=START:STOP:POINTS or NAME=a,b,c with numbers",
     ):
         sweeps.parse_sweep(["churn_multiplier=1,x"])
+    # Swept twice, the second -p used to replace the first without a word.
+    with pytest.raises(inputs.UsageError, match=r"-p 'cac_multiplier=3,4': 'cac_multiplier' is swept twice"):
+        sweeps.parse_sweep(["cac_multiplier=1,2", "cac_multiplier=3,4"])

@@ -42,6 +42,8 @@ def parse_sweep(assignments: Sequence[str]) -> dict[str, list[float]]:
     grid: dict[str, list[float]] = {}
     for item in assignments:
         shown, name, spec = split_assignment(item, "NAME=START:STOP:POINTS or NAME=a,b,c")
+        if name in grid:
+            raise UsageError(f"-p {shown}: {name!r} is swept twice; give all its values in one -p")
         parts = spec.split(":")
         try:
             if len(parts) == 3:
