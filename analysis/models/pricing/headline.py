@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.models.pricing.deflation import DeflationCase, project_deflation
+from analysis.models.pricing.deflation import DeflationCase, project_deflation, project_deflation_cases
 from analysis.models.pricing.freemium_and_caps import freemium_breakeven_grid, sweep_tier_caps
 from analysis.models.pricing.population import FloatArray, Population, check_positive
 from analysis.models.pricing.settings import PricingSettings, run_all_strategies
 from analysis.models.pricing.strategies import StrategyResult, compare_strategies
+from analysis.models.pricing.totals import StrategyTotals
 
 HEADLINE_FIGURES = (
     "credit_margin",
@@ -36,13 +37,15 @@ def compute_headline_figures(
     years: int,
     alt_cost_per_generation_usd: float,
     cap_multipliers: Sequence[float] | FloatArray,
+    totals: StrategyTotals | None = None,
 ) -> dict[str, float]:
     """The chapter's headline figures on one population (keys: :data:`HEADLINE_FIGURES`).
 
     ``breakeven_alt_cost`` is the freemium break-even conversion at ``alt_cost_per_generation_usd``
     (the article's 2026 price in the chapter); ``best_cap_tier_1`` the entry tier's
     profit-maximising cap over ``cap_multipliers``; the two ``*_later`` margins are after
-    ``years`` of the ``deflation`` case.
+    ``years`` of the ``deflation`` case. ``totals`` may pass a :class:`StrategyTotals` of the
+    population, to share its sums with the caller's projections.
     """
     check_positive("alt_cost_per_generation_usd", alt_cost_per_generation_usd, allow_zero=True)
     if len(cap_multipliers) == 0:
@@ -61,8 +64,9 @@ def compute_headline_figures(
         cap_multipliers, tiers=[1],
     )  # fmt: skip
     later = project_deflation(
-        population, settings, years, deflation.usage_price_decline_per_year, deflation.cost_decline_per_year, now
-    )
+        population, settings, years, deflation.usage_price_decline_per_year, deflation.cost_decline_per_year, now,
+        totals,
+    )  # fmt: skip
     return headline_from_parts(results, now, grid, sweep, later, settings, alt_cost_per_generation_usd)
 
 
@@ -117,23 +121,31 @@ def structural_alternatives(
     alt_cost_per_generation_usd: float,
     cap_multipliers: Sequence[float] | FloatArray,
     now: pd.DataFrame | None = None,
+    projected: pd.DataFrame | None = None,
+    totals: StrategyTotals | None = None,
 ) -> dict[str, list[dict[str, float]]]:
     """The headline figures under each structural choice's alternatives, for :func:`uncertainty_budget`.
 
     ``"cost"``: every figure with the cost per generation at ``alt_cost_per_generation_usd``;
     ``"deflation"``: the two later margins under each case after the first (the others do not move).
+    ``projected`` may pass :func:`project_deflation_cases`' table of these cases (the chapter has it), so they are
+    not projected again; ``totals`` a :class:`StrategyTotals` of the population, to share its sums.
     """
     from dataclasses import replace
 
+    totals = StrategyTotals(population) if totals is None else totals
     cheap = replace(settings, cost_per_generation_usd=alt_cost_per_generation_usd)
-    cost = compute_headline_figures(population, cheap, cases[0], years, alt_cost_per_generation_usd, cap_multipliers)
+    cost = compute_headline_figures(population, cheap, cases[0], years, alt_cost_per_generation_usd, cap_multipliers,
+                                    totals)  # fmt: skip
+    if projected is None:
+        projected = project_deflation_cases(population, settings, years, cases[1:], now, totals)
     deflation = []
-    if now is None:
-        now = compare_strategies(run_all_strategies(population, settings))
     for case in cases[1:]:
-        later = project_deflation(
-            population, settings, years, case.usage_price_decline_per_year, case.cost_decline_per_year, now
-        ).set_index("strategy")
+        later = projected[projected["case"] == case.name].set_index("strategy")
+        rates = later[["usage_price_decline_per_year", "cost_decline_per_year"]].drop_duplicates()
+        if len(rates) != 1 or rates.iloc[0].tolist() != [case.usage_price_decline_per_year, case.cost_decline_per_year]:
+            raise ValueError(f"projected has no rows of case {case.name!r} at its rates: pass project_deflation_cases' "
+                             "table of these cases")  # fmt: skip
         deflation.append(
             {
                 "credits_margin_later": float(later.at["credits", "gross_margin_later"]),

@@ -194,14 +194,10 @@ def volume_price_per_generation(
     return price
 
 
-def price_usage_based_api(
-    population: Population,
-    list_price_usd: float,
-    volume_thresholds: Sequence[float],
-    volume_discounts: Sequence[float],
-    cost_per_generation_usd: float,
-) -> StrategyResult:
-    """Usage-based API: per-generation price with volume discounts; users buy if the list price pays off."""
+def check_api_terms(
+    list_price_usd: float, volume_thresholds: Sequence[float], volume_discounts: Sequence[float]
+) -> None:
+    """Refuse API terms :func:`price_usage_based_api` cannot price, with a message naming the setting."""
     check_positive("api_list_price_usd", list_price_usd)
     check_increasing("api_volume_thresholds", volume_thresholds)
     check_increasing("api_volume_discounts", volume_discounts)
@@ -210,6 +206,17 @@ def price_usage_based_api(
     for d in volume_discounts:
         if not 0 < d < 1:
             raise ValueError(f"api_volume_discounts element {d!r} is not allowed: must be between 0 and 1")
+
+
+def price_usage_based_api(
+    population: Population,
+    list_price_usd: float,
+    volume_thresholds: Sequence[float],
+    volume_discounts: Sequence[float],
+    cost_per_generation_usd: float,
+) -> StrategyResult:
+    """Usage-based API: per-generation price with volume discounts; users buy if the list price pays off."""
+    check_api_terms(list_price_usd, volume_thresholds, volume_discounts)
     buys, used = _buyers_usage(population, list_price_usd)
     price = volume_price_per_generation(used, list_price_usd, volume_thresholds, volume_discounts)
     return StrategyResult(
@@ -233,10 +240,23 @@ def _margin(revenue: float, cost: float) -> float:
     return (revenue - cost) / revenue if revenue > 0 else float("nan")
 
 
-def gross_margin(result: StrategyResult) -> float:
-    """The gross margin of :func:`summarise` alone (the deflation explorer's grid needs nothing else)."""
-    _, _, revenue, cost = _totals(result)
-    return _margin(revenue, cost)
+def summarise_totals(revenue_usd: float, cost_usd: float, n_user_months: int) -> dict[str, float]:
+    """The metrics of :func:`summarise` that follow from total revenue and cost over ``n_user_months`` alone.
+
+    :func:`summarise` takes them from here, so a caller with only the totals gets the same numbers.
+
+    Examples
+    --------
+    >>> summarise_totals(100.0, 40.0, 20)
+    {'revenue_per_user_month_usd': 5.0, 'cost_per_user_month_usd': 2.0, 'gross_profit_per_user_month_usd': 3.0, \
+'gross_margin': 0.6}
+    """
+    return {
+        "revenue_per_user_month_usd": revenue_usd / n_user_months,
+        "cost_per_user_month_usd": cost_usd / n_user_months,
+        "gross_profit_per_user_month_usd": (revenue_usd - cost_usd) / n_user_months,
+        "gross_margin": _margin(revenue_usd, cost_usd),
+    }
 
 
 def summarise(result: StrategyResult) -> dict[str, float]:
@@ -257,10 +277,7 @@ def summarise(result: StrategyResult) -> dict[str, float]:
     active_months = int(result.active.sum()) * result.capped.shape[1]
     n_user_months = result.revenue_usd.size
     return {
-        "revenue_per_user_month_usd": revenue / n_user_months,
-        "cost_per_user_month_usd": cost / n_user_months,
-        "gross_profit_per_user_month_usd": (revenue - cost) / n_user_months,
-        "gross_margin": _margin(revenue, cost),
+        **summarise_totals(revenue, cost, n_user_months),
         "revenue_cv": float(monthly_revenue.std() / monthly_revenue.mean()) if monthly_revenue.size else float("nan"),
         "share_paying": float((revenue_by_user > 0).mean()),
         "share_unprofitable_users": float(losers.sum() / max(users_using.sum(), 1)),
