@@ -91,3 +91,20 @@ def test_bad_totals_input_is_refused():
     central_only = pr.project_deflation_cases(POPULATION, base, 3, cases[:1], totals=TOTALS)
     with pytest.raises(ValueError, match="projected has no rows of case 'article_pace' at its rates"):
         pr.structural_alternatives(POPULATION, base, cases, 3, 0.004, pr.CAP_MULTIPLIERS, projected=central_only)
+
+
+def test_recorded_results_give_the_same_totals_and_bad_results_are_refused():
+    """Totals re-costed from recorded results (their served generations) at a cost of 0.4 x 0.65^3 equal pricing
+    every user-month at that cost, exactly; a result's cost is its served generations times the cost per generation;
+    results out of run_all_strategies' order are refused."""
+    base = pr.settings_from_params(PRICING.defaults)
+    results = pr.run_all_strategies(POPULATION, base)
+    for result in results:
+        assert result.served is not None
+        assert (result.cost_usd == result.served * base.cost_per_generation_usd).all()
+    totals = pr.StrategyTotals(POPULATION)
+    totals.record(base, results)
+    cheaper = base.scaled(1.0, 0.65**3)
+    pd.testing.assert_frame_equal(totals.summaries(cheaper), reference(POPULATION, cheaper), check_exact=True)
+    with pytest.raises(ValueError, match="pass run_all_strategies' results, in its order"):
+        totals.record(base, results[::-1])

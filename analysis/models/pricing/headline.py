@@ -52,6 +52,8 @@ def compute_headline_figures(
         raise ValueError("cap_multipliers is empty: give at least one multiple of the entry tier's cap")
     results = run_all_strategies(population, settings)
     now = compare_strategies(results)
+    totals = StrategyTotals(population) if totals is None else totals
+    totals.record(settings, results)  # the projection re-costs these flat plans rather than pricing them again
     grid = freemium_breakeven_grid(
         population,
         [settings.free_cap],

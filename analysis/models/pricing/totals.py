@@ -16,7 +16,7 @@ users' sums are summed over users in the same order, so every total equals the r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from functools import partial
 
@@ -86,6 +86,19 @@ class StrategyTotals:
             self._flat[key] = (float(revenue.sum(axis=1).sum()), served)
         revenue_usd, served = self._flat[key]
         return revenue_usd, float(self._by_user((key, cost_usd), lambda: served * cost_usd).sum())
+
+    def record(self, settings: PricingSettings, results: Sequence[StrategyResult]) -> None:
+        """Keep the flat plans' revenue and served generations from ``run_all_strategies(population, settings)``
+        already computed, so that totals at other costs per generation need no pricing at all."""
+        calls = strategy_calls(self.population, replace(settings, cost_per_generation_usd=1.0))
+        if [key[0] for key, _ in calls] != [r.strategy for r in results]:
+            raise ValueError(f"results are of strategies {[r.strategy for r in results]!r}: pass run_all_strategies' "
+                             "results, in its order")  # fmt: skip
+        for (key, _), result in zip(calls, results, strict=True):
+            if key[0] not in USAGE_PRICED and key not in self._flat:
+                if result.served is None or result.served.shape != self.population.demand.shape:
+                    raise ValueError(f"the {result.strategy} result has no served generations of this population")
+                self._flat[key] = (float(result.revenue_usd.sum(axis=1).sum()), result.served)
 
     def totals(self, settings: PricingSettings) -> dict[str, tuple[float, float]]:
         """Each strategy's ``(revenue, cost)`` in USD over every user-month, as ``summarise`` totals its pricing.

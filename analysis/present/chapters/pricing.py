@@ -70,7 +70,9 @@ class PricingChapter(ChapterContext):
     @cached_property
     def totals(self) -> pr.StrategyTotals:
         """Per-user sums of the population that every projection to other prices and costs shares."""
-        return pr.StrategyTotals(self.population)
+        totals = pr.StrategyTotals(self.population)
+        totals.record(self.settings, self.results)
+        return totals
 
     @cached_property
     def comparison(self) -> pd.DataFrame:
