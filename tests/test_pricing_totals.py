@@ -108,3 +108,19 @@ def test_recorded_results_give_the_same_totals_and_bad_results_are_refused():
     pd.testing.assert_frame_equal(totals.summaries(cheaper), reference(POPULATION, cheaper), check_exact=True)
     with pytest.raises(ValueError, match="pass run_all_strategies' results, in its order"):
         totals.record(base, results[::-1])
+
+
+def test_headline_from_parts_reads_the_cells_and_refuses_a_grid_without_the_alternative_cost():
+    """The credit margin read is the comparison's credits gross margin (60% at $1 and $0.40: 1 - 0.4 / 1); a
+    break-even grid without the alternative cost's row is refused, naming the free cap and the cost."""
+    base = pr.settings_from_params(PRICING.defaults)
+    results = pr.run_all_strategies(POPULATION, base)
+    comparison = pr.compare_strategies(results)
+    grid = pr.freemium_breakeven_grid(POPULATION, [5.0], [0.4, 0.004], 20.0, 75.0)
+    sweep = pr.sweep_tier_caps(POPULATION, base.tier_prices_usd, base.tier_caps, 0.4, pr.CAP_MULTIPLIERS, tiers=[1])
+    later = pr.project_deflation(POPULATION, base, 3, 0.35, 0.35, comparison)
+    figures = pr.headline_from_parts(results, comparison, grid, sweep, later, base, 0.004)
+    assert figures["credit_margin"] == pytest.approx(0.6, rel=1e-12)
+    assert figures["breakeven_alt_cost"] == grid.loc[1, "breakeven_conversion"]
+    with pytest.raises(ValueError, match=r"breakeven_grid has no row for free_cap = 5.0 and cost = 0.004"):
+        pr.headline_from_parts(results, comparison, grid.iloc[:1], sweep, later, base, 0.004)

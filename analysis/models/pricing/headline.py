@@ -88,30 +88,34 @@ def headline_from_parts(
     :func:`project_deflation`. The chapter computes these for its tables and reads its key
     figures from them here, so the figures and the tables cannot disagree.
     """
-    by_strategy = comparison.set_index("strategy")
+
+    # Plain lookups rather than indexed frames: the seed spread calls this for every seed, and pandas' indexing cost
+    # more than the arithmetic. The values read are the same cells.
+    def by_strategy(frame: pd.DataFrame, column: str) -> dict[str, float]:
+        return dict(zip(frame["strategy"], frame[column].to_numpy(dtype=float), strict=True))
+
     freemium = next(r for r in results if r.strategy == "freemium")
     freemium_cost = float(freemium.cost_usd.sum())
-    at = breakeven_grid.set_index(["free_cap", "cost_per_generation_usd"])["breakeven_conversion"]
+    at = {(float(f), float(c)): float(x) for f, c, x in zip(breakeven_grid["free_cap"],
+          breakeven_grid["cost_per_generation_usd"], breakeven_grid["breakeven_conversion"], strict=True)}  # fmt: skip
     for cost in (settings.cost_per_generation_usd, alt_cost_per_generation_usd):
-        if (float(settings.free_cap), float(cost)) not in at.index:
+        if (float(settings.free_cap), float(cost)) not in at:
             raise ValueError(f"breakeven_grid has no row for free_cap = {settings.free_cap!r} and cost = {cost!r}")
     tier_1 = cap_sweep[cap_sweep["tier"] == 1]
     if tier_1.empty:
         raise ValueError("cap_sweep has no row for tier 1: sweep the entry tier's cap")
-    later = deflation.set_index("strategy")
+    later = by_strategy(deflation, "gross_margin_later")
     return {
-        "credit_margin": float(by_strategy.at["credits", "gross_margin"]),
-        "best_margin": float(by_strategy["gross_margin"].max()),
-        "swingiest_cv": float(by_strategy["revenue_cv"].max()),
-        "tiered_capped": float(by_strategy.at["tiered_subscription", "share_capped"]),
+        "credit_margin": by_strategy(comparison, "gross_margin")["credits"],
+        "best_margin": float(comparison["gross_margin"].max()),
+        "swingiest_cv": float(comparison["revenue_cv"].max()),
+        "tiered_capped": by_strategy(comparison, "share_capped")["tiered_subscription"],
         "free_cost_share": freemium.free_cost_usd / freemium_cost if freemium_cost > 0 else float("nan"),
-        "breakeven_default": float(
-            at.loc[[(float(settings.free_cap), float(settings.cost_per_generation_usd))]].iloc[0]
-        ),
-        "breakeven_alt_cost": float(at.loc[[(float(settings.free_cap), float(alt_cost_per_generation_usd))]].iloc[0]),
+        "breakeven_default": at[(float(settings.free_cap), float(settings.cost_per_generation_usd))],
+        "breakeven_alt_cost": at[(float(settings.free_cap), float(alt_cost_per_generation_usd))],
         "best_cap_tier_1": float(tier_1.loc[tier_1["gross_profit_per_user_month_usd"].idxmax(), "cap"]),
-        "credits_margin_later": float(later.at["credits", "gross_margin_later"]),
-        "tiered_margin_later": float(later.at["tiered_subscription", "gross_margin_later"]),
+        "credits_margin_later": later["credits"],
+        "tiered_margin_later": later["tiered_subscription"],
     }
 
 
