@@ -117,7 +117,7 @@ def sweep_tier_caps(
                                np.count_nonzero(demand > cap, axis=1))  # fmt: skip
             cost, capped_months = at_cap[cap]
             return cost[users], int(capped_months[users].sum())
-        demand_on_tier = demand[users]
+        demand_on_tier = np.take(demand, np.flatnonzero(users), axis=0)  # the rows of demand[users], copied faster
         return (served_cost_by_user(demand_on_tier, cap, cost_per_generation_usd),
                 int(np.count_nonzero(demand_on_tier > cap)))  # fmt: skip
 
