@@ -207,19 +207,22 @@ def deflation_explorer(
     names: Mapping[str, str],
     registry: pd.DataFrame,
     figures: Sequence[Mapping[str, Any]],
+    totals: Any = None,
 ) -> Explorer:
     """The pricing chapter's second explorer: each strategy's gross margin after the chapter's years of decline,
     under the usage-price and serving-cost declines the sliders set.
 
     Every position is :func:`analysis.models.pricing.project_deflation` on the chapter's population (``now`` is its
     comparison table); ``figures`` are the chapter's ``pr_margin_later_<strategy>`` key figures
-    (:func:`analysis.models.pricing.question_figures`), whose text each margin's readout takes (:func:`readout_format`).
+    (:func:`analysis.models.pricing.question_figures`), whose text each margin's readout takes (:func:`readout_format`);
+    ``totals`` may pass the chapter's :class:`analysis.models.pricing.StrategyTotals` of the population, to share
+    its sums.
     """
     from analysis.models import pricing as pr
 
     sliders = explorer_sliders("pricing", ["usage_price_decline_per_year", "serving_cost_decline_per_year"], params)
     years = int(params["deflation_years"])
-    grid = pr.deflation_explorer_grid(population, settings, years, sliders[0][2], sliders[1][2], now)
+    grid = pr.deflation_explorer_grid(population, settings, years, sliders[0][2], sliders[1][2], now, totals)
     recorded = {f["key"]: f for f in figures}
     strategies = list(dict.fromkeys(grid["strategy"]))
     missing = [s for s in strategies if f"pr_margin_later_{s}" not in recorded]

@@ -82,6 +82,7 @@ from analysis.models.pricing.strategies import (
     summarise,
     volume_price_per_generation,
 )
+from analysis.models.pricing.totals import StrategyTotals
 
 __all__ = [
     "CAP_MULTIPLIERS",
@@ -92,6 +93,7 @@ __all__ = [
     "PricingSettings",
     "STRATEGIES",
     "StrategyResult",
+    "StrategyTotals",
     "TIE_TOLERANCE",
     "breakeven_axes",
     "check_increasing",

@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 
 from analysis.models.pricing.population import Population, check_positive, check_share
-from analysis.models.pricing.settings import PricingSettings, run_all_strategies, strategy_calls
-from analysis.models.pricing.strategies import compare_strategies, gross_margin
+from analysis.models.pricing.settings import PricingSettings, run_all_strategies
+from analysis.models.pricing.strategies import compare_strategies, summarise_totals
+from analysis.models.pricing.totals import StrategyTotals
 
 
 def implied_annual_decline(start_price: float, end_price: float, years: float) -> float:
@@ -48,13 +49,16 @@ def project_deflation(
     price_decline_per_year: float,
     cost_decline_per_year: float,
     now: pd.DataFrame | None = None,
+    totals: StrategyTotals | None = None,
 ) -> pd.DataFrame:
     """Each strategy now and after ``years`` of usage-price and serving-cost declines.
 
     Demand is held at today's level, so the change isolates price and cost; users who find the
     cheaper usage prices worth paying join (the participation rule is re-applied). ``now`` may
     pass today's :func:`compare_strategies` table of the same population and settings, to save
-    recomputing it.
+    recomputing it; ``totals`` a :class:`StrategyTotals` of the same population, to share its sums
+    with other projections. The later columns are :func:`compare_strategies`' numbers on the
+    deflated settings, to the bit (:class:`StrategyTotals` computes only the totals they need).
     """
     check_share("price_decline_per_year", price_decline_per_year)
     check_share("cost_decline_per_year", cost_decline_per_year)
@@ -62,9 +66,11 @@ def project_deflation(
         raise ValueError(f"years = {years!r} is not allowed: must be >= 0")
     if now is None:
         now = compare_strategies(run_all_strategies(population, settings))
-    later = compare_strategies(
-        run_all_strategies(population, _deflated(settings, years, price_decline_per_year, cost_decline_per_year))
-    )
+    if totals is None:
+        totals = StrategyTotals(population)
+    elif totals.population is not population:
+        raise ValueError("totals is of another population: pass StrategyTotals(population)")
+    later = totals.summaries(_deflated(settings, years, price_decline_per_year, cost_decline_per_year))
     return pd.DataFrame(
         {
             "strategy": now["strategy"],
@@ -125,14 +131,19 @@ def project_deflation_cases(
     years: int,
     cases: Sequence[DeflationCase],
     now: pd.DataFrame | None = None,
+    totals: StrategyTotals | None = None,
 ) -> pd.DataFrame:
-    """:func:`project_deflation` under each case, stacked, with the case's name and rates as columns."""
+    """:func:`project_deflation` under each case, stacked, with the case's name and rates as columns.
+
+    ``totals`` (:class:`StrategyTotals` of the population) shares the per-user sums between the cases and with
+    the caller; one is made for the cases if none is given."""
     frames = []
     if now is None:
         now = compare_strategies(run_all_strategies(population, settings))
+    totals = StrategyTotals(population) if totals is None else totals
     for case in cases:
         frame = project_deflation(
-            population, settings, years, case.usage_price_decline_per_year, case.cost_decline_per_year, now
+            population, settings, years, case.usage_price_decline_per_year, case.cost_decline_per_year, now, totals
         )
         frames.append(frame.assign(case=case.name, usage_price_decline_per_year=case.usage_price_decline_per_year,
                                    cost_decline_per_year=case.cost_decline_per_year))  # fmt: skip
@@ -152,16 +163,17 @@ def deflation_explorer_grid(
     usage_price_declines: Sequence[float],
     cost_declines: Sequence[float],
     now: pd.DataFrame | None = None,
+    totals: StrategyTotals | None = None,
 ) -> pd.DataFrame:
     """:func:`project_deflation` at every (usage-price decline, serving-cost decline) pair, for the explorer.
 
     One row per pair and strategy, in the order of the declines given, with the columns
     ``usage_price_decline_per_year`` and ``serving_cost_decline_per_year`` (shares a year, named as the
     chapter's parameters) and the projection's ``gross_margin_now``/``gross_margin_later``. Every row is
-    :func:`project_deflation`'s arithmetic (the same strategies' calls on the same settings, so the pair of the
-    chapter's rates reproduces its deflation table exactly); a strategy whose settings are the same at several
-    pairs (a flat price does not move with usage prices) is priced once for them.
-    ``now`` may pass today's :func:`compare_strategies` table, to save recomputing it at every pair.
+    :func:`project_deflation`'s arithmetic, to the bit (so the pair of the chapter's rates reproduces its deflation
+    table exactly); :class:`StrategyTotals` shares the per-user sums between the pairs (``totals`` may pass the
+    caller's, of the same population, to share them further). ``now`` may pass today's :func:`compare_strategies`
+    table, to save recomputing it.
 
     Examples
     --------
@@ -179,19 +191,20 @@ def deflation_explorer_grid(
         raise ValueError(f"years = {years!r} is not allowed: must be >= 0")
     if now is None:
         now = compare_strategies(run_all_strategies(population, settings))
-    margins: dict[tuple[object, ...], float] = {}  # each strategy's margin by the settings it reads
+    if totals is None:
+        totals = StrategyTotals(population)
+    elif totals.population is not population:
+        raise ValueError("totals is of another population: pass StrategyTotals(population)")
+    n_user_months = int(population.demand.size)
     columns: dict[str, list[Any]] = {name: [] for name in GRID_COLUMNS}
     for price_decline in usage_price_declines:
         for cost_decline in cost_declines:
             check_share("price_decline_per_year", float(price_decline))
             check_share("cost_decline_per_year", float(cost_decline))
-            later = _deflated(settings, years, float(price_decline), float(cost_decline))
-            for (key, call), strategy, margin_now in zip(
-                strategy_calls(population, later), now["strategy"], now["gross_margin"], strict=True
-            ):
-                if key not in margins:
-                    margins[key] = gross_margin(call())
-                for name, value in zip(GRID_COLUMNS, (strategy, margin_now, margins[key], float(price_decline),
+            later = totals.totals(_deflated(settings, years, float(price_decline), float(cost_decline)))
+            for (strategy, (revenue, cost)), margin_now in zip(later.items(), now["gross_margin"], strict=True):
+                margin_later = summarise_totals(revenue, cost, n_user_months)["gross_margin"]
+                for name, value in zip(GRID_COLUMNS, (strategy, margin_now, margin_later, float(price_decline),
                                                        float(cost_decline)), strict=True):  # fmt: skip
                     columns[name].append(value)
     return pd.DataFrame(columns)

@@ -61,6 +61,21 @@ def freemium_breakeven_grid(
     return pd.DataFrame(rows)
 
 
+def served_cost_by_user(demand: FloatArray, cap: float, cost_per_generation_usd: float) -> FloatArray:
+    """Each row's cost over the months of the generations served under ``cap``, summed by month as ``summarise`` sums
+    a strategy's cost (so a row's total is the same bits whichever rows are passed with it).
+
+    Examples
+    --------
+    >>> served_cost_by_user(np.array([[10.0, 30.0], [5.0, 5.0]]), 20.0, 0.5).tolist()
+    [15.0, 5.0]
+    """
+    served: FloatArray = np.minimum(demand, cap)
+    np.multiply(served, cost_per_generation_usd, out=served)
+    by_user: FloatArray = served.sum(axis=1)
+    return by_user
+
+
 def sweep_tier_caps(
     population: Population,
     prices_usd: Sequence[float],
@@ -76,8 +91,9 @@ def sweep_tier_caps(
     (1-based) limits the sweep to some tiers; all by default.
 
     The figures are :func:`price_tiered_subscription` and :func:`summarise`'s, to the bit: a user's cost and capped
-    months depend only on their tier's cap, so each user's totals at a cap are computed once and shared by every
-    point that has that cap (a point changes one cap), rather than pricing every user-month at every point.
+    months depend only on their tier's cap, so each user's totals at a declared cap are computed once and shared by
+    every point that has that cap (a point changes one cap), and at a swept cap only for the users on that tier,
+    rather than pricing every user-month at every point.
     """
     check_increasing("tier_prices_usd", prices_usd)
     check_increasing("tier_caps", caps)
@@ -86,15 +102,24 @@ def sweep_tier_caps(
     check_positive("cost_per_generation_usd", cost_per_generation_usd, allow_zero=True)
     demand = population.demand
     at_cap: dict[float, tuple[FloatArray, npt.NDArray[np.int64]]] = {}
-    served = np.empty_like(demand)
+    declared = {float(c) for c in caps}
 
-    def user_totals(cap: float) -> tuple[FloatArray, npt.NDArray[np.int64]]:
-        """Each user's cost over the horizon (summed by month as summarise sums it) and capped months, at ``cap``."""
-        if cap not in at_cap:
-            np.minimum(demand, cap, out=served)
-            np.multiply(served, cost_per_generation_usd, out=served)
-            at_cap[cap] = (served.sum(axis=1), (demand > cap).sum(axis=1))
-        return at_cap[cap]
+    def on_tier(cap: float, users: npt.NDArray[np.bool_]) -> tuple[FloatArray, int]:
+        """Cost over the horizon of each of ``users`` (summed by month as summarise sums it), and their capped months,
+        at ``cap``.
+
+        A declared cap serves every point that does not sweep its tier, so all users' totals at it are kept; a swept
+        cap serves one point, so only the users on its tier there are computed (a row's sum is the same either way).
+        """
+        if cap in declared:
+            if cap not in at_cap:
+                at_cap[cap] = (served_cost_by_user(demand, cap, cost_per_generation_usd),
+                               np.count_nonzero(demand > cap, axis=1))  # fmt: skip
+            cost, capped_months = at_cap[cap]
+            return cost[users], int(capped_months[users].sum())
+        demand_on_tier = np.take(demand, np.flatnonzero(users), axis=0)  # the rows of demand[users], copied faster
+        return (served_cost_by_user(demand_on_tier, cap, cost_per_generation_usd),
+                int(np.count_nonzero(demand_on_tier > cap)))  # fmt: skip
 
     def paid(price: float) -> float:
         """A subscriber's revenue over the horizon: the monthly price summed by month, as summarise sums it."""
@@ -114,10 +139,9 @@ def sweep_tier_caps(
             capped = 0
             for k, (price, cap) in enumerate(zip(prices_usd, trial, strict=True)):
                 users = plan == k
-                cost, capped_months = user_totals(cap)
-                cost_by_user[users] = cost[users]
+                cost_by_user[users], capped_months = on_tier(cap, users)
                 revenue_by_user[users] = paid(float(price))
-                capped += int(capped_months[users].sum())
+                capped += capped_months
             subscribers = plan >= 0
             revenue, cost_total = float(revenue_by_user.sum()), float(cost_by_user.sum())
             rows.append(

@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.models.pricing.deflation import DeflationCase, project_deflation
+from analysis.models.pricing.deflation import DeflationCase, project_deflation, project_deflation_cases
 from analysis.models.pricing.freemium_and_caps import freemium_breakeven_grid, sweep_tier_caps
 from analysis.models.pricing.population import FloatArray, Population, check_positive
 from analysis.models.pricing.settings import PricingSettings, run_all_strategies
 from analysis.models.pricing.strategies import StrategyResult, compare_strategies
+from analysis.models.pricing.totals import StrategyTotals
 
 HEADLINE_FIGURES = (
     "credit_margin",
@@ -36,19 +37,23 @@ def compute_headline_figures(
     years: int,
     alt_cost_per_generation_usd: float,
     cap_multipliers: Sequence[float] | FloatArray,
+    totals: StrategyTotals | None = None,
 ) -> dict[str, float]:
     """The chapter's headline figures on one population (keys: :data:`HEADLINE_FIGURES`).
 
     ``breakeven_alt_cost`` is the freemium break-even conversion at ``alt_cost_per_generation_usd``
     (the article's 2026 price in the chapter); ``best_cap_tier_1`` the entry tier's
     profit-maximising cap over ``cap_multipliers``; the two ``*_later`` margins are after
-    ``years`` of the ``deflation`` case.
+    ``years`` of the ``deflation`` case. ``totals`` may pass a :class:`StrategyTotals` of the
+    population, to share its sums with the caller's projections.
     """
     check_positive("alt_cost_per_generation_usd", alt_cost_per_generation_usd, allow_zero=True)
     if len(cap_multipliers) == 0:
         raise ValueError("cap_multipliers is empty: give at least one multiple of the entry tier's cap")
     results = run_all_strategies(population, settings)
     now = compare_strategies(results)
+    totals = StrategyTotals(population) if totals is None else totals
+    totals.record(settings, results)  # the projection re-costs these flat plans rather than pricing them again
     grid = freemium_breakeven_grid(
         population,
         [settings.free_cap],
@@ -61,8 +66,9 @@ def compute_headline_figures(
         cap_multipliers, tiers=[1],
     )  # fmt: skip
     later = project_deflation(
-        population, settings, years, deflation.usage_price_decline_per_year, deflation.cost_decline_per_year, now
-    )
+        population, settings, years, deflation.usage_price_decline_per_year, deflation.cost_decline_per_year, now,
+        totals,
+    )  # fmt: skip
     return headline_from_parts(results, now, grid, sweep, later, settings, alt_cost_per_generation_usd)
 
 
@@ -82,30 +88,34 @@ def headline_from_parts(
     :func:`project_deflation`. The chapter computes these for its tables and reads its key
     figures from them here, so the figures and the tables cannot disagree.
     """
-    by_strategy = comparison.set_index("strategy")
+
+    # Plain lookups rather than indexed frames: the seed spread calls this for every seed, and pandas' indexing cost
+    # more than the arithmetic. The values read are the same cells.
+    def by_strategy(frame: pd.DataFrame, column: str) -> dict[str, float]:
+        return dict(zip(frame["strategy"], frame[column].to_numpy(dtype=float), strict=True))
+
     freemium = next(r for r in results if r.strategy == "freemium")
     freemium_cost = float(freemium.cost_usd.sum())
-    at = breakeven_grid.set_index(["free_cap", "cost_per_generation_usd"])["breakeven_conversion"]
+    at = {(float(f), float(c)): float(x) for f, c, x in zip(breakeven_grid["free_cap"],
+          breakeven_grid["cost_per_generation_usd"], breakeven_grid["breakeven_conversion"], strict=True)}  # fmt: skip
     for cost in (settings.cost_per_generation_usd, alt_cost_per_generation_usd):
-        if (float(settings.free_cap), float(cost)) not in at.index:
+        if (float(settings.free_cap), float(cost)) not in at:
             raise ValueError(f"breakeven_grid has no row for free_cap = {settings.free_cap!r} and cost = {cost!r}")
     tier_1 = cap_sweep[cap_sweep["tier"] == 1]
     if tier_1.empty:
         raise ValueError("cap_sweep has no row for tier 1: sweep the entry tier's cap")
-    later = deflation.set_index("strategy")
+    later = by_strategy(deflation, "gross_margin_later")
     return {
-        "credit_margin": float(by_strategy.at["credits", "gross_margin"]),
-        "best_margin": float(by_strategy["gross_margin"].max()),
-        "swingiest_cv": float(by_strategy["revenue_cv"].max()),
-        "tiered_capped": float(by_strategy.at["tiered_subscription", "share_capped"]),
+        "credit_margin": by_strategy(comparison, "gross_margin")["credits"],
+        "best_margin": float(comparison["gross_margin"].max()),
+        "swingiest_cv": float(comparison["revenue_cv"].max()),
+        "tiered_capped": by_strategy(comparison, "share_capped")["tiered_subscription"],
         "free_cost_share": freemium.free_cost_usd / freemium_cost if freemium_cost > 0 else float("nan"),
-        "breakeven_default": float(
-            at.loc[[(float(settings.free_cap), float(settings.cost_per_generation_usd))]].iloc[0]
-        ),
-        "breakeven_alt_cost": float(at.loc[[(float(settings.free_cap), float(alt_cost_per_generation_usd))]].iloc[0]),
+        "breakeven_default": at[(float(settings.free_cap), float(settings.cost_per_generation_usd))],
+        "breakeven_alt_cost": at[(float(settings.free_cap), float(alt_cost_per_generation_usd))],
         "best_cap_tier_1": float(tier_1.loc[tier_1["gross_profit_per_user_month_usd"].idxmax(), "cap"]),
-        "credits_margin_later": float(later.at["credits", "gross_margin_later"]),
-        "tiered_margin_later": float(later.at["tiered_subscription", "gross_margin_later"]),
+        "credits_margin_later": later["credits"],
+        "tiered_margin_later": later["tiered_subscription"],
     }
 
 
@@ -117,23 +127,31 @@ def structural_alternatives(
     alt_cost_per_generation_usd: float,
     cap_multipliers: Sequence[float] | FloatArray,
     now: pd.DataFrame | None = None,
+    projected: pd.DataFrame | None = None,
+    totals: StrategyTotals | None = None,
 ) -> dict[str, list[dict[str, float]]]:
     """The headline figures under each structural choice's alternatives, for :func:`uncertainty_budget`.
 
     ``"cost"``: every figure with the cost per generation at ``alt_cost_per_generation_usd``;
     ``"deflation"``: the two later margins under each case after the first (the others do not move).
+    ``projected`` may pass :func:`project_deflation_cases`' table of these cases (the chapter has it), so they are
+    not projected again; ``totals`` a :class:`StrategyTotals` of the population, to share its sums.
     """
     from dataclasses import replace
 
+    totals = StrategyTotals(population) if totals is None else totals
     cheap = replace(settings, cost_per_generation_usd=alt_cost_per_generation_usd)
-    cost = compute_headline_figures(population, cheap, cases[0], years, alt_cost_per_generation_usd, cap_multipliers)
+    cost = compute_headline_figures(population, cheap, cases[0], years, alt_cost_per_generation_usd, cap_multipliers,
+                                    totals)  # fmt: skip
+    if projected is None:
+        projected = project_deflation_cases(population, settings, years, cases[1:], now, totals)
     deflation = []
-    if now is None:
-        now = compare_strategies(run_all_strategies(population, settings))
     for case in cases[1:]:
-        later = project_deflation(
-            population, settings, years, case.usage_price_decline_per_year, case.cost_decline_per_year, now
-        ).set_index("strategy")
+        later = projected[projected["case"] == case.name].set_index("strategy")
+        rates = later[["usage_price_decline_per_year", "cost_decline_per_year"]].drop_duplicates()
+        if len(rates) != 1 or rates.iloc[0].tolist() != [case.usage_price_decline_per_year, case.cost_decline_per_year]:
+            raise ValueError(f"projected has no rows of case {case.name!r} at its rates: pass project_deflation_cases' "
+                             "table of these cases")  # fmt: skip
         deflation.append(
             {
                 "credits_margin_later": float(later.at["credits", "gross_margin_later"]),

@@ -20,7 +20,11 @@ from analysis.models.pricing.population import (
 
 @dataclass(frozen=True)
 class StrategyResult:
-    """Revenue and cost per (user, month) of one strategy, with its limit and plan bookkeeping."""
+    """Revenue and cost per (user, month) of one strategy, with its limit and plan bookkeeping.
+
+    ``served`` is the generations served per (user, month): ``cost_usd`` is ``served`` times the cost per generation,
+    the last step of every pricing, so the cost at another cost per generation follows from it to the bit.
+    """
 
     strategy: str
     revenue_usd: FloatArray
@@ -29,6 +33,7 @@ class StrategyResult:
     active: npt.NDArray[np.bool_]
     free_cost_usd: float = 0.0
     plan: npt.NDArray[np.int64] | None = None
+    served: FloatArray | None = None
 
 
 def _buyers_usage(population: Population, price_usd: float) -> tuple[npt.NDArray[np.bool_], FloatArray]:
@@ -50,6 +55,7 @@ def price_credits(
         cost_usd=used * cost_per_generation_usd,
         capped=np.zeros_like(used, dtype=bool),
         active=buys,
+        served=used,
     )
 
 
@@ -105,6 +111,7 @@ def price_tiered_subscription(
         capped=(population.demand > cap[:, None]) & active[:, None],
         active=active,
         plan=plan,
+        served=served,
     )
 
 
@@ -138,6 +145,7 @@ def price_freemium(
         active=np.ones(population.n_users, dtype=bool),
         free_cost_usd=float(cost[~paid].sum()),
         plan=paid.astype(np.int64),
+        served=served,
     )
 
 
@@ -169,12 +177,14 @@ def price_enterprise_license(
     signed_month = rng.uniform(sales_cycle_months_low, sales_cycle_months_high, n_accounts)[account]
     live = np.arange(population.n_months)[None, :] >= np.ceil(signed_month)[:, None]
     per_user_month = contract_usd_per_year / 12.0 / users_per_account
+    served = population.demand * live
     return StrategyResult(
         "enterprise_license",
         revenue_usd=live.astype(np.float64) * per_user_month,
-        cost_usd=population.demand * live * cost_per_generation_usd,
+        cost_usd=served * cost_per_generation_usd,
         capped=np.zeros_like(live),
         active=np.ones(population.n_users, dtype=bool),
+        served=served,
     )
 
 
@@ -194,14 +204,10 @@ def volume_price_per_generation(
     return price
 
 
-def price_usage_based_api(
-    population: Population,
-    list_price_usd: float,
-    volume_thresholds: Sequence[float],
-    volume_discounts: Sequence[float],
-    cost_per_generation_usd: float,
-) -> StrategyResult:
-    """Usage-based API: per-generation price with volume discounts; users buy if the list price pays off."""
+def check_api_terms(
+    list_price_usd: float, volume_thresholds: Sequence[float], volume_discounts: Sequence[float]
+) -> None:
+    """Refuse API terms :func:`price_usage_based_api` cannot price, with a message naming the setting."""
     check_positive("api_list_price_usd", list_price_usd)
     check_increasing("api_volume_thresholds", volume_thresholds)
     check_increasing("api_volume_discounts", volume_discounts)
@@ -210,6 +216,17 @@ def price_usage_based_api(
     for d in volume_discounts:
         if not 0 < d < 1:
             raise ValueError(f"api_volume_discounts element {d!r} is not allowed: must be between 0 and 1")
+
+
+def price_usage_based_api(
+    population: Population,
+    list_price_usd: float,
+    volume_thresholds: Sequence[float],
+    volume_discounts: Sequence[float],
+    cost_per_generation_usd: float,
+) -> StrategyResult:
+    """Usage-based API: per-generation price with volume discounts; users buy if the list price pays off."""
+    check_api_terms(list_price_usd, volume_thresholds, volume_discounts)
     buys, used = _buyers_usage(population, list_price_usd)
     price = volume_price_per_generation(used, list_price_usd, volume_thresholds, volume_discounts)
     return StrategyResult(
@@ -218,6 +235,7 @@ def price_usage_based_api(
         cost_usd=used * cost_per_generation_usd,
         capped=np.zeros_like(used, dtype=bool),
         active=buys,
+        served=used,
     )
 
 
@@ -233,10 +251,23 @@ def _margin(revenue: float, cost: float) -> float:
     return (revenue - cost) / revenue if revenue > 0 else float("nan")
 
 
-def gross_margin(result: StrategyResult) -> float:
-    """The gross margin of :func:`summarise` alone (the deflation explorer's grid needs nothing else)."""
-    _, _, revenue, cost = _totals(result)
-    return _margin(revenue, cost)
+def summarise_totals(revenue_usd: float, cost_usd: float, n_user_months: int) -> dict[str, float]:
+    """The metrics of :func:`summarise` that follow from total revenue and cost over ``n_user_months`` alone.
+
+    :func:`summarise` takes them from here, so a caller with only the totals gets the same numbers.
+
+    Examples
+    --------
+    >>> summarise_totals(100.0, 40.0, 20)
+    {'revenue_per_user_month_usd': 5.0, 'cost_per_user_month_usd': 2.0, 'gross_profit_per_user_month_usd': 3.0, \
+'gross_margin': 0.6}
+    """
+    return {
+        "revenue_per_user_month_usd": revenue_usd / n_user_months,
+        "cost_per_user_month_usd": cost_usd / n_user_months,
+        "gross_profit_per_user_month_usd": (revenue_usd - cost_usd) / n_user_months,
+        "gross_margin": _margin(revenue_usd, cost_usd),
+    }
 
 
 def summarise(result: StrategyResult) -> dict[str, float]:
@@ -248,7 +279,7 @@ def summarise(result: StrategyResult) -> dict[str, float]:
     over the horizon exceeds what they paid; ``share_capped`` the share of active user-months
     in which demand exceeded the plan's cap.
     """
-    paying_per_month = (result.revenue_usd > 0).sum(axis=0)
+    paying_per_month = np.count_nonzero(result.revenue_usd > 0, axis=0)  # counts as .sum() would, faster
     has_payers = paying_per_month > 0
     monthly_revenue = result.revenue_usd.sum(axis=0)[has_payers] / paying_per_month[has_payers]
     revenue_by_user, cost_by_user, revenue, cost = _totals(result)
@@ -257,14 +288,11 @@ def summarise(result: StrategyResult) -> dict[str, float]:
     active_months = int(result.active.sum()) * result.capped.shape[1]
     n_user_months = result.revenue_usd.size
     return {
-        "revenue_per_user_month_usd": revenue / n_user_months,
-        "cost_per_user_month_usd": cost / n_user_months,
-        "gross_profit_per_user_month_usd": (revenue - cost) / n_user_months,
-        "gross_margin": _margin(revenue, cost),
+        **summarise_totals(revenue, cost, n_user_months),
         "revenue_cv": float(monthly_revenue.std() / monthly_revenue.mean()) if monthly_revenue.size else float("nan"),
         "share_paying": float((revenue_by_user > 0).mean()),
         "share_unprofitable_users": float(losers.sum() / max(users_using.sum(), 1)),
-        "share_capped": float(result.capped.sum() / max(active_months, 1)),
+        "share_capped": float(np.count_nonzero(result.capped) / max(active_months, 1)),
         "free_user_cost_usd": result.free_cost_usd,
     }
 

@@ -68,6 +68,13 @@ class PricingChapter(ChapterContext):
         return pr.run_all_strategies(self.population, self.settings)
 
     @cached_property
+    def totals(self) -> pr.StrategyTotals:
+        """Per-user sums of the population that every projection to other prices and costs shares."""
+        totals = pr.StrategyTotals(self.population)
+        totals.record(self.settings, self.results)
+        return totals
+
+    @cached_property
     def comparison(self) -> pd.DataFrame:
         return pr.compare_strategies(self.results)
 
@@ -86,7 +93,8 @@ class PricingChapter(ChapterContext):
 
     @cached_property
     def deflation_cases(self) -> pd.DataFrame:
-        return pr.project_deflation_cases(self.population, self.settings, self.years, self.cases, self.comparison)
+        return pr.project_deflation_cases(self.population, self.settings, self.years, self.cases, self.comparison,
+                                          self.totals)  # fmt: skip
 
     @cached_property
     def deflation(self) -> pd.DataFrame:
@@ -274,7 +282,7 @@ class PricingChapter(ChapterContext):
     def deflation_explorer_section(self) -> None:
         """The in-page explorer of each strategy's margin under the two decline rates."""
         explorer = deflation_explorer(self.population, self.settings, self.params, self.comparison, self.names,
-                                      self._registry, self.question_figures)  # fmt: skip
+                                      self._registry, self.question_figures, self.totals)  # fmt: skip
         self.glue("pr_fig_deflation_explorer", explorer.chart)
         self.glue("pr_deflation_explorer_points", md_count(explorer.points))
         self.text("pr_deflation_explorer_grid", explorer.grid_text)
@@ -291,7 +299,8 @@ class PricingChapter(ChapterContext):
                    "Each strategy's best and worst criterion of six, with its value and rank among the five.")  # fmt: skip
         labels = present.budget_labels(fmt_usd(self.price_2026))
         alternatives = pr.structural_alternatives(self.population, self.settings, self.cases, self.years, self.price_2026,
-                                                  pr.CAP_MULTIPLIERS, self.comparison)  # fmt: skip
+                                                  pr.CAP_MULTIPLIERS, self.comparison, self.deflation_cases,
+                                                  self.totals)  # fmt: skip
         budget = pr.uncertainty_budget({k: self.headline[k] for k in labels}, self.per_seed, alternatives)
         self.glue("pr_spread_seeds", md_count(self.n_seeds))
         self.glue("pr_spread_n_users", md_count(p["spread_n_users"]))
