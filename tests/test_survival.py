@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose
 
 from analysis.models import survival as sv
 from analysis.models.survival.inputs import _scored_inputs
-from analysis.models.survival.montecarlo import _cash_by_year, _count_by_year
+from analysis.models.survival.kernel import cash_by_year, count_by_year
 from analysis.models.survival.projection import _compound, _powers
 
 
@@ -464,12 +464,12 @@ def test_the_monte_carlo_kernel_is_project_lab_bit_for_bit(dataset, archetype, s
     scores = next(sv.score_blocks(table, 3_000, 6, 0.8))
     inputs = sv.input_values(sv.input_specs(table), scores)
     assert any(isinstance(v, float) for v in inputs.values())  # some inputs are fixed, and stay single numbers
-    ocf, cash = _cash_by_year(inputs, 2025, 2032)
+    ocf, cash = cash_by_year(inputs, 2025, 2032)
     np.testing.assert_array_equal(ocf.T, projection.operating_cash_flow)
     np.testing.assert_array_equal(cash.T, projection.cash_without_new_capital)
     np.testing.assert_array_equal(sv.runway_rows(cash, inputs["cash_start_usd_bn"]), projection.runway_years())
     counts = {key: np.zeros(8, dtype=np.int64) for key in ("breakeven", "profitable", "cash")}
-    _count_by_year(ocf >= 0, cash >= 0, counts)
+    count_by_year(ocf >= 0, cash >= 0, counts)
     probabilities = sv.survival_probabilities(projection)
     np.testing.assert_array_equal(counts["breakeven"] / 3_000, probabilities["p_breakeven_by_year"])
     np.testing.assert_array_equal(counts["profitable"] / 3_000, probabilities["p_profitable_by_year"])
