@@ -536,6 +536,50 @@ def test_modelling_choices_state_computed_effects(dataset):
     )
 
 
+def test_probabilities_without_quantiles_are_the_summarys_bit_for_bit(leader, monkeypatch):
+    """simulate_probabilities gives simulate_summary's probabilities exactly, for tables run together: the leader's
+    (P(sustained break-even by 2030) = 1,307 of 3,000 draws = 0.43567), its training growth scaled by 1.5 (0.21633:
+    faster spend, fewer labs break even) and one with the elasticity fixed (other scores: a group of its own);
+    drawn in three blocks and projected in chunks of 700, as simulate_summary is with the same settings."""
+    monkeypatch.setattr(sv, "DRAW_BLOCK", 1_000)
+    tables = [leader, sv.inputs.scaled_input_table(leader, "frontier_leader", {"training_growth": 1.5}),
+              sv.with_input_fixed(leader, "api_price_elasticity", 1.0)]  # fmt: skip
+    together = sv.simulate_probabilities(tables, 3_000, 9, 0.8, 2025, 2032, chunk_size=700)
+    for table, probabilities in zip(tables, together, strict=True):
+        summary = sv.simulate_summary(table, 3_000, 9, 0.8, 2025, 2032, chunk_size=700)
+        pd.testing.assert_frame_equal(probabilities, summary.probabilities, check_exact=True)
+    at_2030 = [frame.set_index("year").at[2030, "p_breakeven_by_year"] for frame in together[:2]]
+    assert at_2030 == [1_307 / 3_000, 649 / 3_000]
+    assert sv.simulate_probabilities([leader], 3_000, 9, 0.8, 2025, 2032)[0].equals(together[0])
+
+
+def test_probabilities_without_quantiles_refuse_bad_settings(leader):
+    """The same checks as simulate_summary, on every table, before any draw."""
+    broken = leader.copy()
+    broken.loc["headcount", "low"] = 9e9
+    with pytest.raises(sv.SurvivalInputError, match="input 'headcount' has low 9e\\+09 above high 2500"):
+        sv.simulate_probabilities([leader, broken], 100, 1, 0.8, 2025, 2032)
+    with pytest.raises(sv.SurvivalInputError, match="chunk_size = 0 is not allowed: must be >= 1"):
+        sv.simulate_probabilities([leader], 100, 1, 0.8, 2025, 2032, chunk_size=0)
+    with pytest.raises(sv.SurvivalInputError, match="n_draws = 0 is not allowed: must be a whole number >= 1"):
+        sv.simulate_probabilities([leader], 0, 1, 0.8, 2025, 2032)
+    with pytest.raises(sv.SurvivalInputError, match="price_cost_correlation = 1.5 is not allowed"):
+        sv.simulate_probabilities([leader], 100, 1, 1.5, 2025, 2032)
+
+
+def test_scaling_a_range_keeps_the_score_settings_and_multiplies_low_base_high(leader):
+    """Training growth 0.4-0.7-1.0 scaled by 1.5 is 0.6-1.05-1.5 (the float products), every other input and the
+    given table unchanged; the scores are drawn the same way (26 scored inputs, revenue-spend correlation 0.7),
+    while fixing an input (not drawn any more) changes them."""
+    scaled = sv.inputs.scaled_input_table(leader, "frontier_leader", {"training_growth": 1.5})
+    assert scaled.loc["training_growth", ["low", "base", "high"]].tolist() == [0.4 * 1.5, 0.7 * 1.5, 1.0 * 1.5]
+    assert leader.loc["training_growth", ["low", "base", "high"]].tolist() == [0.4, 0.7, 1.0]
+    pd.testing.assert_frame_equal(scaled.drop(index="training_growth"), leader.drop(index="training_growth"))
+    scored, rho_spend = sv.score_settings(leader)
+    assert (len(scored), rho_spend) == (26, 0.7) and sv.score_settings(scaled) == (scored, rho_spend)
+    assert sv.score_settings(sv.with_input_fixed(leader, "api_price_elasticity", 1.0)) != (scored, rho_spend)
+
+
 def test_explorer_grid_at_the_default_point_is_the_chapters_monte_carlo(dataset, leader):
     """Scales of 1 reproduce simulate_summary exactly; faster training growth lowers P(break-even) at every
     year (common random numbers: the same draws, only the assumption moves)."""

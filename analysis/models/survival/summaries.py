@@ -15,7 +15,7 @@ from analysis.models.survival.inputs import (
     lab_input_table,
     scaled_input_table,
 )
-from analysis.models.survival.montecarlo import simulate_summary
+from analysis.models.survival.montecarlo import simulate_probabilities, simulate_summary
 from analysis.models.survival.projection import Projection
 
 # --- figures the Questions page answers from ---------------------------------------------------
@@ -142,13 +142,14 @@ def explorer_grid(
     for name, grid in zip(names, grids, strict=True):
         if grid.size == 0:
             raise SurvivalInputError(f"the grid of {name!r} is empty: give at least one scale")
-    rows = []
     unscaled = lab_input_table(dataset, archetype, scenario)  # read from the dataset once, scaled at each point
-    for point in np.array(np.meshgrid(*grids, indexing="ij")).reshape(len(names), -1).T:
-        table = scaled_input_table(unscaled, archetype, dict(zip(names, point.tolist(), strict=True)))
-        summary = simulate_summary(table, n_draws, seed, price_cost_correlation, start_year, end_year)
-        frame = summary.probabilities[["year", "p_breakeven_by_year", "p_cash_lasts"]].copy()
-        for name, value in zip(names, point, strict=True):
-            frame[f"{name}_scale"] = float(value)
-        rows.append(frame)
-    return pd.concat(rows, ignore_index=True)
+    points = np.array(np.meshgrid(*grids, indexing="ij")).reshape(len(names), -1).T
+    tables = [scaled_input_table(unscaled, archetype, dict(zip(names, p.tolist(), strict=True))) for p in points]
+    # Every point in one run: the scaled tables draw the same scores, and the inputs no scale touches are drawn once.
+    by_point = simulate_probabilities(tables, n_draws, seed, price_cost_correlation, start_year, end_year)
+    n_years = end_year - start_year + 1
+    columns = {key: np.concatenate([frame[key].to_numpy() for frame in by_point])
+               for key in ("year", "p_breakeven_by_year", "p_cash_lasts")}  # fmt: skip
+    for name, values in zip(names, points.T, strict=True):
+        columns[f"{name}_scale"] = np.repeat(values, n_years)
+    return pd.DataFrame(columns)
