@@ -373,6 +373,33 @@ def test_exported_draws_are_the_bytes_pandas_writes(dataset, archetype, tmp_path
     assert np.isinf(frame["runway_years"]).any() == (",inf," in text)
 
 
+def test_exported_draws_write_fixed_and_missing_values_as_pandas_does(leader, tmp_path):
+    """Columns written once into the row format (the same value in every draw) or formatted as text (with NaN):
+    0 and -0 stay apart ("0", "-0"), a column mixing them is formatted per row, an input that is NaN in one draw
+    is an empty field there, and all of it is the bytes DataFrame.to_csv(float_format="%.6g") writes."""
+    inputs, projection = sv.simulate(leader, 50, 3, 0.8, 2025, 2032)
+    mixed = np.zeros(50)
+    mixed[::2] = -0.0
+    gap = inputs["training_growth"].copy()
+    gap[7] = np.nan
+    crafted = {"zero": np.zeros(50), "minus_zero": np.full(50, -0.0), "mixed_zero": mixed, "gap": gap,
+               "all_missing": np.full(50, np.nan)}  # fmt: skip
+    ours = sv.export_draws(crafted, projection, tmp_path / "draws.csv.gz", seed=3)
+    frame = pd.DataFrame({"draw": np.arange(50), "seed": 3, **{f"input_{k}": v for k, v in crafted.items()},
+                          "breakeven_year": projection.breakeven_year(),
+                          "runout_year_without_new_capital": projection.runout_year(),
+                          "runway_years": projection.runway_years(),
+                          **{f"cash_{y}_usd_bn": projection.cash_without_new_capital[:, j]
+                             for j, y in enumerate(projection.years)}})  # fmt: skip
+    (tmp_path / "pandas").mkdir()  # the same file name: gzip's header carries it
+    frame.to_csv(tmp_path / "pandas" / "draws.csv.gz", index=False, float_format="%.6g",
+                 compression={"method": "gzip", "compresslevel": 1, "mtime": 0})  # fmt: skip
+    assert ours.read_bytes() == (tmp_path / "pandas" / "draws.csv.gz").read_bytes()
+    rows = gzip.decompress(ours.read_bytes()).decode().splitlines()
+    assert rows[1].startswith("0,3,0,-0,-0,") and rows[2].startswith("1,3,0,-0,0,")
+    assert rows[8].split(",")[5:7] == ["", ""]
+
+
 def test_tornado_and_rank_correlations_name_training_first(leader):
     """For the frontier leader the size of training runs and their escalation move end cash most."""
     tornado = sv.tornado(leader, 2025, 2032)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,8 +59,22 @@ def export_draws(inputs: Mapping[str, FloatArray], projection: Projection, path:
     for j, year in enumerate(projection.years):
         columns[f"cash_{year}_usd_bn"] = projection.cash_without_new_capital[:, j]
     n = projection.operating_cash_flow.shape[0]
-    values = np.column_stack([np.broadcast_to(v, (n,)) for v in columns.values()]) if columns else np.empty((n, 0))
-    row_format = ",".join(["%d", "%d", *["%.6g"] * len(columns)]) + "\n"
+    # Only what differs between draws is formatted per row: a fixed input (a third of the inputs) and the seed are
+    # written into the row format once, and a column with NaN is formatted once as text with NaN as an empty field
+    # (how pandas writes it), the fields the regular expression used to empty line by line.
+    fields, per_row = ["%d", f"{seed:d}"], []
+    for column in columns.values():
+        column = np.broadcast_to(column, (n,))
+        bits = column.view(np.uint64)  # bit for bit: 0.0 and -0.0 print differently
+        if n and not np.isnan(column[0]) and bool((bits == bits[0]).all()):
+            fields.append(f"{float(column[0]):.6g}")
+        elif np.isnan(column).any():
+            fields.append("%s")
+            per_row.append(["" if v != v else f"{v:.6g}" for v in column.tolist()])
+        else:
+            fields.append("%.6g")
+            per_row.append(column.tolist())
+    row_format = ",".join(fields) + "\n"
     path = Path(path)
     # Written as pandas writes: a text layer over the gzip file, one write per line, so the compressor is fed the
     # same pieces and the compressed bytes are the same too.
@@ -70,13 +83,9 @@ def export_draws(inputs: Mapping[str, FloatArray], projection: Projection, path:
         io.TextIOWrapper(raw, encoding="utf-8", newline="") as out,
     ):
         out.write(",".join(["draw", "seed", *columns]) + "\n")
-        for i, row in enumerate(values.tolist()):
-            line = row_format % (i, seed, *row)
-            out.write(_NAN_FIELD.sub("", line) if "nan" in line else line)  # pandas writes NaN as an empty field
+        for row in zip(range(n), *per_row, strict=True):
+            out.write(row_format % row)
     return path
-
-
-_NAN_FIELD = re.compile(r"(?<=,)nan(?=,|\n)")
 
 
 @dataclass(frozen=True)
