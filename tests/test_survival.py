@@ -565,10 +565,10 @@ def test_modelling_choices_state_computed_effects(dataset):
 
 def test_probabilities_without_quantiles_are_the_summarys_bit_for_bit(leader, monkeypatch):
     """simulate_probabilities gives simulate_summary's probabilities exactly, for tables run together: the leader's
-    (P(sustained break-even by 2030) = 1,307 of 3,000 draws = 0.43567), its training growth scaled by 1.5 (0.21633:
+    (P(sustained break-even by 2030) = 1,278 of 3,000 draws = 0.426), its training growth scaled by 1.5 (0.202:
     faster spend, fewer labs break even) and one with the elasticity fixed (other scores: a group of its own);
     drawn in three blocks and projected in chunks of 700, as simulate_summary is with the same settings."""
-    monkeypatch.setattr(sv, "DRAW_BLOCK", 1_000)
+    monkeypatch.setattr(sv.inputs, "DRAW_BLOCK", 1_000)  # where score_blocks reads it
     tables = [leader, sv.inputs.scaled_input_table(leader, "frontier_leader", {"training_growth": 1.5}),
               sv.with_input_fixed(leader, "api_price_elasticity", 1.0)]  # fmt: skip
     together = sv.simulate_probabilities(tables, 3_000, 9, 0.8, 2025, 2032, chunk_size=700)
@@ -576,8 +576,21 @@ def test_probabilities_without_quantiles_are_the_summarys_bit_for_bit(leader, mo
         summary = sv.simulate_summary(table, 3_000, 9, 0.8, 2025, 2032, chunk_size=700)
         pd.testing.assert_frame_equal(probabilities, summary.probabilities, check_exact=True)
     at_2030 = [frame.set_index("year").at[2030, "p_breakeven_by_year"] for frame in together[:2]]
-    assert at_2030 == [1_307 / 3_000, 649 / 3_000]
+    assert at_2030 == [1_278 / 3_000, 606 / 3_000]
     assert sv.simulate_probabilities([leader], 3_000, 9, 0.8, 2025, 2032)[0].equals(together[0])
+
+
+def test_simulated_cash_is_the_projections_bit_for_bit(leader, monkeypatch):
+    """simulate_cash's two lines, drawn in three blocks, are simulate's projection's operating cash flow and cash
+    (transposed: years x draws); the leader's first-year cash flow is negative in 2,161 of 2,500 draws."""
+    monkeypatch.setattr(sv.inputs, "DRAW_BLOCK", 1_000)  # where score_blocks reads it
+    _, projection = sv.simulate(leader, 2_500, 4, 0.8, 2025, 2040)
+    ocf, cash = sv.simulate_cash(leader, 2_500, 4, 0.8, 2025, 2040)
+    np.testing.assert_array_equal(ocf.T, projection.operating_cash_flow)
+    np.testing.assert_array_equal(cash.T, projection.cash_without_new_capital)
+    assert ocf.shape == (16, 2_500) and int(np.count_nonzero(ocf[0] < 0)) == 2_161
+    with pytest.raises(sv.SurvivalInputError, match="n_draws = 0 is not allowed"):
+        sv.simulate_cash(leader, 0, 4, 0.8, 2025, 2040)
 
 
 def test_probabilities_without_quantiles_refuse_bad_settings(leader):

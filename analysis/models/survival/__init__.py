@@ -84,6 +84,7 @@ from analysis.models.survival.montecarlo import (
     MonteCarloSummary,
     export_draws,
     simulate,
+    simulate_cash,
     simulate_probabilities,
     simulate_summary,
 )
@@ -180,6 +181,7 @@ __all__ = [
     "score_blocks",
     "score_settings",
     "simulate",
+    "simulate_cash",
     "simulate_probabilities",
     "simulate_summary",
     "standard_error",

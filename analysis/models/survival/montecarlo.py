@@ -44,6 +44,19 @@ def simulate(
     return inputs, project_lab(inputs, start_year, end_year)
 
 
+def simulate_cash(
+    table: pd.DataFrame, n_draws: int, seed: int, price_cost_correlation: float, start_year: int, end_year: int
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`simulate`'s operating cash flow and cash without new capital, the same bits, as (years x draws)
+    arrays: the kernel's two lines instead of the full projection's twenty, for callers that read only these."""
+    check_horizon(start_year, end_year)
+    check_draw_settings(table, n_draws, price_cost_correlation)
+    specs = input_specs(table)
+    blocks = [cash_by_year(input_values(specs, scores), start_year, end_year)
+              for scores in score_blocks(table, n_draws, seed, price_cost_correlation)]  # fmt: skip
+    return np.concatenate([ocf for ocf, _ in blocks], axis=1), np.concatenate([cash for _, cash in blocks], axis=1)
+
+
 def export_draws(inputs: Mapping[str, FloatArray], projection: Projection, path: Path | str, seed: int) -> Path:
     """Write every draw's inputs and outcomes to a gzip-compressed CSV, with the seed on every row.
 

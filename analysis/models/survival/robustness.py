@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.models.survival.inputs import LOGNORMAL_INPUTS, FloatArray, SurvivalInputError, base_inputs
-from analysis.models.survival.montecarlo import simulate, simulate_probabilities
+from analysis.models.survival.montecarlo import simulate_cash, simulate_probabilities
 from analysis.models.survival.projection import (
     Projection,
     project_lab,
@@ -93,11 +93,11 @@ def horizon_table(
         raise SurvivalInputError(
             f"horizons {horizons} are not allowed: each must be at or after the headline year {headline_year}"
         )
-    _, projection = simulate(table, n_draws, seed, price_cost_correlation, start_year, horizons[-1])
-    years, ocf = projection.years, projection.operating_cash_flow
+    ocf_rows, cash_rows = simulate_cash(table, n_draws, seed, price_cost_correlation, start_year, horizons[-1])
+    years, ocf = np.arange(start_year, horizons[-1] + 1), ocf_rows.T  # draws x years, as a Projection holds them
     at = int(np.searchsorted(years, headline_year))
-    p_first = float(np.mean(projection.first_profitable_year() <= headline_year))
-    p_cash = float(np.mean((projection.cash_without_new_capital[:, : at + 1] >= 0).all(axis=1)))
+    p_first = float(np.mean((ocf[:, : at + 1] >= 0).any(axis=1)))  # a first profitable year by the headline year
+    p_cash = float(np.mean((cash_rows[: at + 1] >= 0).all(axis=0)))
     rows = []
     for horizon in horizons:
         upto = int(np.searchsorted(years, horizon)) + 1
