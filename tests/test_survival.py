@@ -473,7 +473,7 @@ def test_unknown_archetype_names_the_choices(dataset):
 def test_chunked_summary_equals_the_full_simulation_exactly(leader, monkeypatch, window_sigmas):
     """Drawn block by block, projected in chunks year by year, quantiles from narrowing windows (or, with
     window_sigmas 0, mostly from the fallback that keeps everything): the same bits as simulate's projection."""
-    monkeypatch.setattr(sv, "DRAW_BLOCK", 1_000)  # five blocks, so the windows narrow four times
+    monkeypatch.setattr(sv.inputs, "DRAW_BLOCK", 1_000)  # five blocks, so the windows narrow four times
     _, projection = sv.simulate(leader, 5_000, 4, 0.8, 2025, 2032)
     summary = sv.simulate_summary(leader, 5_000, 4, 0.8, 2025, 2032, chunk_size=700, window_sigmas=window_sigmas)
     pd.testing.assert_frame_equal(summary.probabilities, sv.survival_probabilities(projection), check_exact=True)
