@@ -593,6 +593,24 @@ def test_simulated_cash_is_the_projections_bit_for_bit(leader, monkeypatch):
         sv.simulate_cash(leader, 0, 4, 0.8, 2025, 2040)
 
 
+@pytest.mark.parametrize("archetype", ["frontier_leader", "subscale_lab"])
+def test_tables_run_together_each_get_their_own_monte_carlo(dataset, archetype):
+    """One table per input with that input's range scaled by 1.1 (every input, fixed ones too), all run in one
+    simulate_probabilities call, where the kernel reuses whatever depends only on inputs the tables share: each
+    table's probabilities are its own simulate_summary's, bit for bit, so no reused value missed an input it
+    depends on."""
+    table = sv.lab_input_table(dataset, archetype, "pessimistic")
+    names = [name for name in table.index if float(table.at[name, "high"]) > 0 and not name.startswith("share_")]
+    tables = [table, *(sv.inputs.scaled_input_table(table, archetype, {name: 1.1}) for name in names)]
+    together = sv.simulate_probabilities(tables, 1_500, 8, 0.8, 2025, 2032)
+    moved = 0
+    for scaled, probabilities in zip(tables, together, strict=True):
+        alone = sv.simulate_summary(scaled, 1_500, 8, 0.8, 2025, 2032).probabilities
+        pd.testing.assert_frame_equal(probabilities, alone, check_exact=True)
+        moved += not probabilities.equals(together[0])
+    assert moved >= len(names) // 2  # most inputs move a probability at 1,500 draws
+
+
 def test_probabilities_without_quantiles_refuse_bad_settings(leader):
     """The same checks as simulate_summary, on every table, before any draw."""
     broken = leader.copy()

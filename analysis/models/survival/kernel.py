@@ -4,23 +4,46 @@ the probabilities come from (what :func:`analysis.models.survival.montecarlo.sim
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from analysis.models.survival.inputs import MARGIN_CAP, MARGIN_FLOOR, USAGE_PRICED_STREAMS, FloatArray
 
+_T = TypeVar("_T")
 
-def cash_by_year(x: Mapping[str, FloatArray | float], start_year: int, end_year: int) -> tuple[FloatArray, FloatArray]:
+
+def cash_by_year(
+    x: Mapping[str, FloatArray | float],
+    start_year: int,
+    end_year: int,
+    shared: dict[tuple[object, ...], Any] | None = None,
+) -> tuple[FloatArray, FloatArray]:
     """:func:`project_lab`'s operating cash flow and cash without new capital, as (years x draws) arrays.
 
     The same arithmetic as :func:`project_lab`, operation for operation and in the same order, so the same bits
     (the tests compare them); computed a year at a time on rows as long as the draws, so every operation reads
     and writes contiguous memory, and only what the Monte Carlo summary needs. Fixed inputs are floats, so what
     depends on them alone is computed once.
+
+    ``shared``, one dict passed to several calls, keeps the growth paths, prices and margins that depend only on
+    inputs those calls pass as the very same objects, keyed by the objects' identities, and reads them back
+    instead of computing them again: the explorer's grid passes tables that differ in a few inputs and share the
+    others' arrays. Whoever passes it keeps those inputs alive while the dict is used (an identity is unique
+    only while its object lives); the results are the same bits either way.
     """
     n_years = end_year - start_year + 1
+
+    def once(what: str, names: Sequence[str], compute: Callable[..., _T], *args: Any) -> _T:
+        # compute(*args), which depends only on the named inputs: once per set of input objects when calls share.
+        if shared is None:
+            return compute(*args)
+        key = (what, start_year, end_year, *(id(x[name]) for name in names))
+        if key not in shared:
+            shared[key] = compute(*args)
+        return cast(_T, shared[key])
 
     def powers(base: FloatArray | float, count: int) -> list[FloatArray | float]:
         rows: list[FloatArray | float] = [1.0]
@@ -44,20 +67,27 @@ def cash_by_year(x: Mapping[str, FloatArray | float], start_year: int, end_year:
         margin = cost / price
         return price, np.subtract(1.0, margin, out=margin) if isinstance(margin, np.ndarray) else 1.0 - margin
 
-    decay_rows = powers(1.0 - x["growth_decay"], n_years + 1)
-    serving_cost = powers(1.0 - x["serving_cost_decline"], n_years)
-    list_price = powers(1.0 - x["api_price_decline"], n_years)
-    usage = powers(1.0 + x["flat_usage_growth"], n_years)
-    flat_cost = [cost * use for cost, use in zip(serving_cost, usage, strict=True)]
+    decay = ["growth_decay"]
+    decay_rows = once("decay", decay, powers, 1.0 - x["growth_decay"], n_years + 1)
+    serving_cost = once("serving", ["serving_cost_decline"], powers, 1.0 - x["serving_cost_decline"], n_years)
+    list_price = once("list", ["api_price_decline"], powers, 1.0 - x["api_price_decline"], n_years)
+    usage = once("usage", ["flat_usage_growth"], powers, 1.0 + x["flat_usage_growth"], n_years)
+    flat_cost = once("flat", ["serving_cost_decline", "flat_usage_growth"],
+                     lambda: [cost * use for cost, use in zip(serving_cost, usage, strict=True)])  # fmt: skip
     elasticity = 1.0 - x["api_price_elasticity"]
-    streams = []  # per stream: starting revenue, growth index rows, (1 - starting margin), usage priced?
+
+    def grown(name: str) -> list[FloatArray | float]:
+        return compound(x["growth_initial"] * x[f"{name}_growth_multiple"], decay_rows[:n_years])
+
+    streams = []  # per stream: its name, starting revenue, growth index rows, (1 - starting margin), usage priced?
     for name in ("api", "consumer", "enterprise", "cloud"):
-        index = compound(x["growth_initial"] * x[f"{name}_growth_multiple"], decay_rows[:n_years])
-        streams.append((x["revenue_start_usd_bn"] * x[f"share_{name}"], index, 1.0 - x[f"{name}_margin"],
+        index = once("index", ["growth_initial", f"{name}_growth_multiple", *decay], grown, name)
+        streams.append((name, x["revenue_start_usd_bn"] * x[f"share_{name}"], index, 1.0 - x[f"{name}_margin"],
                         name in USAGE_PRICED_STREAMS))  # fmt: skip
-    new_index = compound(x["new_stream_growth"], decay_rows)
-    training_index = compound(x["training_growth"], decay_rows[:n_years])
-    talent_index = compound(x["headcount_growth"], decay_rows[:n_years])
+    new_index = once("new", ["new_stream_growth", *decay], compound, x["new_stream_growth"], decay_rows)
+    training_index = once("training", ["training_growth", *decay], compound, x["training_growth"],
+                          decay_rows[:n_years])  # fmt: skip
+    talent_index = once("talent", ["headcount_growth", *decay], compound, x["headcount_growth"], decay_rows[:n_years])
     run_cost = x["final_run_cost_usd_bn"] * x["compute_multiple"]
     payroll = x["headcount"] * x["compensation_usd_m"] / 1000.0
     n = max(np.size(v) for v in x.values())
@@ -67,12 +97,15 @@ def cash_by_year(x: Mapping[str, FloatArray | float], start_year: int, end_year:
     cumulative: FloatArray = np.zeros(n)
     for t, year in enumerate(range(start_year, end_year + 1)):
         revenue, profit = [], []
-        for base_revenue, index, cost_share, usage_priced in streams:
+        for name, base_revenue, index, cost_share, usage_priced in streams:
+            margin_inputs = [f"{name}_margin", "serving_cost_decline"]
             if usage_priced:
-                price, margin = priced(cost_share, serving_cost[t], list_price[t])
+                price, margin = once(f"usage-priced {t}", [*margin_inputs, "api_price_decline"], priced, cost_share,
+                                     serving_cost[t], list_price[t])  # fmt: skip
                 stream = base_revenue * index[t] * price**elasticity
             else:
-                price, margin = priced(cost_share, flat_cost[t], 1.0)
+                price, margin = once(f"flat-priced {t}", [*margin_inputs, "flat_usage_growth"], priced, cost_share,
+                                     flat_cost[t], 1.0)  # fmt: skip
                 stream = base_revenue * index[t] * price
             revenue.append(stream)
             profit.append(stream * margin)

@@ -9,6 +9,7 @@ import io
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -340,11 +341,13 @@ def simulate_probabilities(
             for begin in range(0, size, chunk_size):
                 part = slice(begin, min(begin + chunk_size, size))
                 drawn: dict[Hashable, FloatArray | float] = {}  # by input spec; the kernel does not write its inputs
+                shared: dict[tuple[object, ...], Any] = {}  # the kernel's, while drawn keeps its inputs alive
                 for i in members:
                     missing = [spec for spec in specs[i] if spec not in drawn]
                     values = input_values(missing, scores, part)
                     drawn.update((spec, values[spec.name]) for spec in missing)
-                    ocf, cash = cash_by_year({spec.name: drawn[spec] for spec in specs[i]}, start_year, end_year)
+                    chunk = {spec.name: drawn[spec] for spec in specs[i]}
+                    ocf, cash = cash_by_year(chunk, start_year, end_year, shared)
                     count_by_year(ocf >= 0, cash >= 0, counts[i])
     years = np.arange(start_year, end_year + 1)
     return [_probability_frame(years, c, n_draws) for c in counts]
