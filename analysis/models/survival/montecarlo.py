@@ -322,7 +322,8 @@ def simulate_probabilities(
 
     Tables that draw the same normal scores (the same :func:`score_settings`: tables whose ranges are scaled
     differently, like the explorer's grid) take them from one pass over the draws, and an input drawn the same way
-    in several of them (the same low, base, high and distribution) is computed once per chunk and shared.
+    in several of them (the same low, base, high and distribution) is computed once per chunk and shared, as is
+    what the kernel derives from such inputs alone (:func:`cash_by_year`'s ``shared``).
     """
     check_horizon(start_year, end_year)
     if chunk_size < 1:
