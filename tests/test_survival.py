@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose
 
 from analysis.models import survival as sv
 from analysis.models.survival.inputs import _scored_inputs
-from analysis.models.survival.montecarlo import _cash_by_year, _count_by_year
+from analysis.models.survival.kernel import cash_by_year, count_by_year
 from analysis.models.survival.projection import _compound, _powers
 
 
@@ -373,6 +373,33 @@ def test_exported_draws_are_the_bytes_pandas_writes(dataset, archetype, tmp_path
     assert np.isinf(frame["runway_years"]).any() == (",inf," in text)
 
 
+def test_exported_draws_write_fixed_and_missing_values_as_pandas_does(leader, tmp_path):
+    """Columns written once into the row format (the same value in every draw) or formatted as text (with NaN):
+    0 and -0 stay apart ("0", "-0"), a column mixing them is formatted per row, an input that is NaN in one draw
+    is an empty field there, and all of it is the bytes DataFrame.to_csv(float_format="%.6g") writes."""
+    inputs, projection = sv.simulate(leader, 50, 3, 0.8, 2025, 2032)
+    mixed = np.zeros(50)
+    mixed[::2] = -0.0
+    gap = inputs["training_growth"].copy()
+    gap[7] = np.nan
+    crafted = {"zero": np.zeros(50), "minus_zero": np.full(50, -0.0), "mixed_zero": mixed, "gap": gap,
+               "all_missing": np.full(50, np.nan)}  # fmt: skip
+    ours = sv.export_draws(crafted, projection, tmp_path / "draws.csv.gz", seed=3)
+    frame = pd.DataFrame({"draw": np.arange(50), "seed": 3, **{f"input_{k}": v for k, v in crafted.items()},
+                          "breakeven_year": projection.breakeven_year(),
+                          "runout_year_without_new_capital": projection.runout_year(),
+                          "runway_years": projection.runway_years(),
+                          **{f"cash_{y}_usd_bn": projection.cash_without_new_capital[:, j]
+                             for j, y in enumerate(projection.years)}})  # fmt: skip
+    (tmp_path / "pandas").mkdir()  # the same file name: gzip's header carries it
+    frame.to_csv(tmp_path / "pandas" / "draws.csv.gz", index=False, float_format="%.6g",
+                 compression={"method": "gzip", "compresslevel": 1, "mtime": 0})  # fmt: skip
+    assert ours.read_bytes() == (tmp_path / "pandas" / "draws.csv.gz").read_bytes()
+    rows = gzip.decompress(ours.read_bytes()).decode().splitlines()
+    assert rows[1].startswith("0,3,0,-0,-0,") and rows[2].startswith("1,3,0,-0,0,")
+    assert rows[8].split(",")[5:7] == ["", ""]
+
+
 def test_tornado_and_rank_correlations_name_training_first(leader):
     """For the frontier leader the size of training runs and their escalation move end cash most."""
     tornado = sv.tornado(leader, 2025, 2032)
@@ -446,7 +473,7 @@ def test_unknown_archetype_names_the_choices(dataset):
 def test_chunked_summary_equals_the_full_simulation_exactly(leader, monkeypatch, window_sigmas):
     """Drawn block by block, projected in chunks year by year, quantiles from narrowing windows (or, with
     window_sigmas 0, mostly from the fallback that keeps everything): the same bits as simulate's projection."""
-    monkeypatch.setattr(sv, "DRAW_BLOCK", 1_000)  # five blocks, so the windows narrow four times
+    monkeypatch.setattr(sv.inputs, "DRAW_BLOCK", 1_000)  # five blocks, so the windows narrow four times
     _, projection = sv.simulate(leader, 5_000, 4, 0.8, 2025, 2032)
     summary = sv.simulate_summary(leader, 5_000, 4, 0.8, 2025, 2032, chunk_size=700, window_sigmas=window_sigmas)
     pd.testing.assert_frame_equal(summary.probabilities, sv.survival_probabilities(projection), check_exact=True)
@@ -464,12 +491,12 @@ def test_the_monte_carlo_kernel_is_project_lab_bit_for_bit(dataset, archetype, s
     scores = next(sv.score_blocks(table, 3_000, 6, 0.8))
     inputs = sv.input_values(sv.input_specs(table), scores)
     assert any(isinstance(v, float) for v in inputs.values())  # some inputs are fixed, and stay single numbers
-    ocf, cash = _cash_by_year(inputs, 2025, 2032)
+    ocf, cash = cash_by_year(inputs, 2025, 2032)
     np.testing.assert_array_equal(ocf.T, projection.operating_cash_flow)
     np.testing.assert_array_equal(cash.T, projection.cash_without_new_capital)
     np.testing.assert_array_equal(sv.runway_rows(cash, inputs["cash_start_usd_bn"]), projection.runway_years())
     counts = {key: np.zeros(8, dtype=np.int64) for key in ("breakeven", "profitable", "cash")}
-    _count_by_year(ocf >= 0, cash >= 0, counts)
+    count_by_year(ocf >= 0, cash >= 0, counts)
     probabilities = sv.survival_probabilities(projection)
     np.testing.assert_array_equal(counts["breakeven"] / 3_000, probabilities["p_breakeven_by_year"])
     np.testing.assert_array_equal(counts["profitable"] / 3_000, probabilities["p_profitable_by_year"])
@@ -534,6 +561,81 @@ def test_modelling_choices_state_computed_effects(dataset):
         choices.at["Size of the new round", "Effect on the headline"]
         == "the frontier leader's round is $125bn in the base case"
     )
+
+
+def test_probabilities_without_quantiles_are_the_summarys_bit_for_bit(leader, monkeypatch):
+    """simulate_probabilities gives simulate_summary's probabilities exactly, for tables run together: the leader's
+    (P(sustained break-even by 2030) = 1,278 of 3,000 draws = 0.426), its training growth scaled by 1.5 (0.202:
+    faster spend, fewer labs break even) and one with the elasticity fixed (other scores: a group of its own);
+    drawn in three blocks and projected in chunks of 700, as simulate_summary is with the same settings."""
+    monkeypatch.setattr(sv.inputs, "DRAW_BLOCK", 1_000)  # where score_blocks reads it
+    tables = [leader, sv.inputs.scaled_input_table(leader, "frontier_leader", {"training_growth": 1.5}),
+              sv.with_input_fixed(leader, "api_price_elasticity", 1.0)]  # fmt: skip
+    together = sv.simulate_probabilities(tables, 3_000, 9, 0.8, 2025, 2032, chunk_size=700)
+    for table, probabilities in zip(tables, together, strict=True):
+        summary = sv.simulate_summary(table, 3_000, 9, 0.8, 2025, 2032, chunk_size=700)
+        pd.testing.assert_frame_equal(probabilities, summary.probabilities, check_exact=True)
+    at_2030 = [frame.set_index("year").at[2030, "p_breakeven_by_year"] for frame in together[:2]]
+    assert at_2030 == [1_278 / 3_000, 606 / 3_000]
+    assert sv.simulate_probabilities([leader], 3_000, 9, 0.8, 2025, 2032)[0].equals(together[0])
+
+
+def test_simulated_cash_is_the_projections_bit_for_bit(leader, monkeypatch):
+    """simulate_cash's two lines, drawn in three blocks, are simulate's projection's operating cash flow and cash
+    (transposed: years x draws); the leader's first-year cash flow is negative in 2,161 of 2,500 draws."""
+    monkeypatch.setattr(sv.inputs, "DRAW_BLOCK", 1_000)  # where score_blocks reads it
+    _, projection = sv.simulate(leader, 2_500, 4, 0.8, 2025, 2040)
+    ocf, cash = sv.simulate_cash(leader, 2_500, 4, 0.8, 2025, 2040)
+    np.testing.assert_array_equal(ocf.T, projection.operating_cash_flow)
+    np.testing.assert_array_equal(cash.T, projection.cash_without_new_capital)
+    assert ocf.shape == (16, 2_500) and int(np.count_nonzero(ocf[0] < 0)) == 2_161
+    with pytest.raises(sv.SurvivalInputError, match="n_draws = 0 is not allowed"):
+        sv.simulate_cash(leader, 0, 4, 0.8, 2025, 2040)
+
+
+@pytest.mark.parametrize("archetype", ["frontier_leader", "subscale_lab"])
+def test_tables_run_together_each_get_their_own_monte_carlo(dataset, archetype):
+    """One table per input with that input's range scaled by 1.1 (every input, fixed ones too), all run in one
+    simulate_probabilities call, where the kernel reuses whatever depends only on inputs the tables share: each
+    table's probabilities are its own simulate_summary's, bit for bit, so no reused value missed an input it
+    depends on."""
+    table = sv.lab_input_table(dataset, archetype, "pessimistic")
+    names = [name for name in table.index if float(table.at[name, "high"]) > 0 and not name.startswith("share_")]
+    tables = [table, *(sv.inputs.scaled_input_table(table, archetype, {name: 1.1}) for name in names)]
+    together = sv.simulate_probabilities(tables, 1_500, 8, 0.8, 2025, 2032)
+    moved = 0
+    for scaled, probabilities in zip(tables, together, strict=True):
+        alone = sv.simulate_summary(scaled, 1_500, 8, 0.8, 2025, 2032).probabilities
+        pd.testing.assert_frame_equal(probabilities, alone, check_exact=True)
+        moved += not probabilities.equals(together[0])
+    assert moved >= len(names) // 2  # most inputs move a probability at 1,500 draws
+
+
+def test_probabilities_without_quantiles_refuse_bad_settings(leader):
+    """The same checks as simulate_summary, on every table, before any draw."""
+    broken = leader.copy()
+    broken.loc["headcount", "low"] = 9e9
+    with pytest.raises(sv.SurvivalInputError, match="input 'headcount' has low 9e\\+09 above high 2500"):
+        sv.simulate_probabilities([leader, broken], 100, 1, 0.8, 2025, 2032)
+    with pytest.raises(sv.SurvivalInputError, match="chunk_size = 0 is not allowed: must be >= 1"):
+        sv.simulate_probabilities([leader], 100, 1, 0.8, 2025, 2032, chunk_size=0)
+    with pytest.raises(sv.SurvivalInputError, match="n_draws = 0 is not allowed: must be a whole number >= 1"):
+        sv.simulate_probabilities([leader], 0, 1, 0.8, 2025, 2032)
+    with pytest.raises(sv.SurvivalInputError, match="price_cost_correlation = 1.5 is not allowed"):
+        sv.simulate_probabilities([leader], 100, 1, 1.5, 2025, 2032)
+
+
+def test_scaling_a_range_keeps_the_score_settings_and_multiplies_low_base_high(leader):
+    """Training growth 0.4-0.7-1.0 scaled by 1.5 is 0.6-1.05-1.5 (the float products), every other input and the
+    given table unchanged; the scores are drawn the same way (26 scored inputs, revenue-spend correlation 0.7),
+    while fixing an input (not drawn any more) changes them."""
+    scaled = sv.inputs.scaled_input_table(leader, "frontier_leader", {"training_growth": 1.5})
+    assert scaled.loc["training_growth", ["low", "base", "high"]].tolist() == [0.4 * 1.5, 0.7 * 1.5, 1.0 * 1.5]
+    assert leader.loc["training_growth", ["low", "base", "high"]].tolist() == [0.4, 0.7, 1.0]
+    pd.testing.assert_frame_equal(scaled.drop(index="training_growth"), leader.drop(index="training_growth"))
+    scored, rho_spend = sv.score_settings(leader)
+    assert (len(scored), rho_spend) == (26, 0.7) and sv.score_settings(scaled) == (scored, rho_spend)
+    assert sv.score_settings(sv.with_input_fixed(leader, "api_price_elasticity", 1.0)) != (scored, rho_spend)
 
 
 def test_explorer_grid_at_the_default_point_is_the_chapters_monte_carlo(dataset, leader):

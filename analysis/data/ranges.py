@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -40,7 +41,7 @@ def range_midpoint(low: float, high: float, rule: MidpointRule = "geometric_if_w
     return round((low + high) / 2, 12)
 
 
-def central_value(row: pd.Series, rule: MidpointRule = "geometric_if_wide") -> float:
+def central_value(row: pd.Series | Mapping[str, Any], rule: MidpointRule = "geometric_if_wide") -> float:
     """The central value of a fact: its ``value`` if given, else the midpoint of low and high.
 
     The midpoint follows :func:`range_midpoint` (geometric for ranges spanning 10x or more).
@@ -63,7 +64,9 @@ def central_value(row: pd.Series, rule: MidpointRule = "geometric_if_wide") -> f
     return float(low) if pd.notna(low) else float(high)
 
 
-def fact_range(row: pd.Series, rule: MidpointRule = "geometric_if_wide") -> tuple[float, float, float]:
+def fact_range(
+    row: pd.Series | Mapping[str, Any], rule: MidpointRule = "geometric_if_wide"
+) -> tuple[float, float, float]:
     """(low, base, high) of a fact; a missing bound takes the central value.
 
     Examples

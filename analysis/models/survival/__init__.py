@@ -78,11 +78,14 @@ from analysis.models.survival.inputs import (
     input_values,
     lab_input_table,
     score_blocks,
+    score_settings,
 )
 from analysis.models.survival.montecarlo import (
     MonteCarloSummary,
     export_draws,
     simulate,
+    simulate_cash,
+    simulate_probabilities,
     simulate_summary,
 )
 from analysis.models.survival.projection import (
@@ -176,7 +179,10 @@ __all__ = [
     "runway_summary",
     "scenario_direction_problems",
     "score_blocks",
+    "score_settings",
     "simulate",
+    "simulate_cash",
+    "simulate_probabilities",
     "simulate_summary",
     "standard_error",
     "survival_probabilities",

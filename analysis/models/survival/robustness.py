@@ -10,12 +10,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.models.survival.inputs import LOGNORMAL_INPUTS, FloatArray, SurvivalInputError, base_inputs
-from analysis.models.survival.montecarlo import simulate, simulate_summary
+from analysis.models.survival.montecarlo import simulate_cash, simulate_probabilities
 from analysis.models.survival.projection import (
     Projection,
     project_lab,
     standard_error,
-    survival_probabilities,
     sustained_breakeven,
 )
 
@@ -61,8 +60,8 @@ def correlation_effect(
     """How the price-cost correlation changes the headline probabilities at ``year`` (same seed for each)."""
     rows = []
     for rho in correlations:
-        _, projection = simulate(table, n_draws, seed, rho, start_year, end_year)
-        probabilities = survival_probabilities(projection).set_index("year").loc[year]
+        (by_year,) = simulate_probabilities([table], n_draws, seed, rho, start_year, end_year)
+        probabilities = by_year.set_index("year").loc[year]
         rows.append(
             {"price_cost_correlation": float(rho), "p_breakeven_by_year": probabilities["p_breakeven_by_year"],
              "se_breakeven": probabilities["se_breakeven"], "p_cash_lasts": probabilities["p_cash_lasts"],
@@ -94,11 +93,11 @@ def horizon_table(
         raise SurvivalInputError(
             f"horizons {horizons} are not allowed: each must be at or after the headline year {headline_year}"
         )
-    _, projection = simulate(table, n_draws, seed, price_cost_correlation, start_year, horizons[-1])
-    years, ocf = projection.years, projection.operating_cash_flow
+    ocf_rows, cash_rows = simulate_cash(table, n_draws, seed, price_cost_correlation, start_year, horizons[-1])
+    years, ocf = np.arange(start_year, horizons[-1] + 1), ocf_rows.T  # draws x years, as a Projection holds them
     at = int(np.searchsorted(years, headline_year))
-    p_first = float(np.mean(projection.first_profitable_year() <= headline_year))
-    p_cash = float(np.mean((projection.cash_without_new_capital[:, : at + 1] >= 0).all(axis=1)))
+    p_first = float(np.mean((ocf[:, : at + 1] >= 0).any(axis=1)))  # a first profitable year by the headline year
+    p_cash = float(np.mean((cash_rows[: at + 1] >= 0).all(axis=0)))
     rows = []
     for horizon in horizons:
         upto = int(np.searchsorted(years, horizon)) + 1
@@ -151,8 +150,14 @@ def headline_probabilities(
     headline_year: int,
 ) -> dict[str, float]:
     """P(sustained break-even by), P(first profitable year by) and P(cash lasts through) ``headline_year``."""
-    summary = simulate_summary(table, n_draws, seed, price_cost_correlation, start_year, end_year)
-    at = summary.probabilities.set_index("year").loc[headline_year]
+    return _headline_of(
+        simulate_probabilities([table], n_draws, seed, price_cost_correlation, start_year, end_year)[0], headline_year
+    )
+
+
+def _headline_of(probabilities: pd.DataFrame, headline_year: int) -> dict[str, float]:
+    """The three headline probabilities at ``headline_year`` from a frame of probabilities by year."""
+    at = probabilities.set_index("year").loc[headline_year]
     return {k: float(at[k]) for k in ("p_breakeven_by_year", "p_profitable_by_year", "p_cash_lasts")}
 
 
@@ -177,18 +182,22 @@ def uncertainty_budget(
     API price elasticity (fixed at each of ``elasticities``), and the revenue-spend correlation
     (0). Each alternative is run with the same seed, so the move is the choice, not noise.
     """
-    args = (price_cost_correlation, start_year, end_year, headline_year)
-    published = headline_probabilities(table, n_draws, seed, *args)
+    args = (start_year, end_year)
+    # The published table and the alternatives drawn with its seed and correlation run together (one pass over
+    # their shared scores, an input drawn the same way in several tables computed once); the other seeds last, so
+    # the published scores are still cached (score_blocks keeps a few) for the horizon table and the correlations.
+    same_draws = {"published": table, "centred": recentre_on_midpoint(table)}
+    same_draws.update({f"elasticity {e:g}": with_input_fixed(table, "api_price_elasticity", e) for e in elasticities})
+    if "revenue_spend_correlation" in table.index:
+        same_draws["independent"] = with_input_fixed(table, "revenue_spend_correlation", 0.0)
+    by_year = simulate_probabilities(list(same_draws.values()), n_draws, seed, price_cost_correlation, *args)
+    at = {name: _headline_of(frame, headline_year) for name, frame in zip(same_draws, by_year, strict=True)}
+    published = at["published"]
     keys = ("p_breakeven_by_year", "p_cash_lasts")
     rows = [
         {"source": "Monte Carlo standard error", "kind": "sampling",
          **{k: float(standard_error(published[k], n_draws)) for k in keys}},
     ]  # fmt: skip
-    by_seed = [headline_probabilities(table, n_draws, seed + 1 + i, *args) for i in range(n_seeds)]
-    rows.append(
-        {"source": f"spread over {n_seeds} other seeds (standard deviation)", "kind": "sampling",
-         **{k: float(np.std([r[k] for r in by_seed], ddof=1)) for k in keys}}
-    )  # fmt: skip
 
     def largest_move(alternatives: Sequence[Mapping[str, float]]) -> dict[str, float]:
         return {k: max(abs(a[k] - published[k]) for a in alternatives) for k in keys}
@@ -197,28 +206,30 @@ def uncertainty_budget(
     horizons = [h for h in horizons if h >= headline_year] or [end_year]
     horizon = horizon_table(table, n_draws, seed, price_cost_correlation, start_year, headline_year,
                             [end_year, *horizons])  # fmt: skip
+    by_rho = [headline_probabilities(table, n_draws, seed, rho, *args, headline_year) for rho in (0.0, 0.95)]
+    by_seed = [headline_probabilities(table, n_draws, seed + 1 + i, price_cost_correlation, *args, headline_year)
+               for i in range(n_seeds)]  # fmt: skip
+    rows.append(
+        {"source": f"spread over {n_seeds} other seeds (standard deviation)", "kind": "sampling",
+         **{k: float(np.std([r[k] for r in by_seed], ddof=1)) for k in keys}}
+    )  # fmt: skip
     rows.append(
         {"source": f"'sustained' measured to {max(horizons)} instead of {end_year}", "kind": "structural",
          "p_breakeven_by_year": float(np.ptp(horizon["p_breakeven_by_year"])), "p_cash_lasts": 0.0}
     )  # fmt: skip
     rows.append(
         {"source": "inputs centred on the middle of their ranges, not the base", "kind": "structural",
-         **largest_move([headline_probabilities(recentre_on_midpoint(table), n_draws, seed, *args)])}
+         **largest_move([at["centred"]])}
     )  # fmt: skip
-    rows.append(
-        {"source": "price-cost correlation 0 or 0.95", "kind": "structural",
-         **largest_move([headline_probabilities(table, n_draws, seed, rho, *args[1:]) for rho in (0.0, 0.95)])}
-    )  # fmt: skip
+    rows.append({"source": "price-cost correlation 0 or 0.95", "kind": "structural", **largest_move(by_rho)})
     rows.append(
         {"source": "API price elasticity fixed at " + ", ".join(f"{e:g}" for e in elasticities), "kind": "structural",
-         **largest_move([headline_probabilities(with_input_fixed(table, "api_price_elasticity", e), n_draws, seed,
-                                                *args) for e in elasticities])}
+         **largest_move([at[f"elasticity {e:g}"] for e in elasticities])}
     )  # fmt: skip
-    if "revenue_spend_correlation" in table.index:
+    if "independent" in at:
         rows.append(
             {"source": "revenue and training spend drawn independently", "kind": "structural",
-             **largest_move([headline_probabilities(with_input_fixed(table, "revenue_spend_correlation", 0.0),
-                                                    n_draws, seed, *args)])}
+             **largest_move([at["independent"]])}
         )  # fmt: skip
     return pd.DataFrame(rows)
 

@@ -15,7 +15,7 @@ from analysis.models.survival.inputs import (
     lab_input_table,
     scaled_input_table,
 )
-from analysis.models.survival.montecarlo import simulate_summary
+from analysis.models.survival.montecarlo import simulate_probabilities
 from analysis.models.survival.projection import Projection
 
 # --- figures the Questions page answers from ---------------------------------------------------
@@ -32,17 +32,18 @@ def archetype_scenario_probabilities(
 ) -> pd.DataFrame:
     """P(sustained break-even by) and P(cash lasts through) ``headline_year`` for every archetype under every
     scenario, each from its own Monte Carlo with the same seed, with standard errors."""
+    labs = [(archetype, scenario) for archetype in ARCHETYPES for scenario in SCENARIOS]
+    tables = [lab_input_table(dataset, archetype, scenario) for archetype, scenario in labs]
+    # One run for the twelve: an archetype's scenarios scale its ranges, so they share their scores.
+    by_year = simulate_probabilities(tables, n_draws, seed, price_cost_correlation, start_year, end_year)
     rows = []
-    for archetype in ARCHETYPES:
-        for scenario in SCENARIOS:
-            table = lab_input_table(dataset, archetype, scenario)
-            at = simulate_summary(table, n_draws, seed, price_cost_correlation, start_year, end_year)
-            row = at.probabilities.set_index("year").loc[headline_year]
-            rows.append(
-                {"archetype": archetype, "scenario": scenario, "p_breakeven_by_year": float(row["p_breakeven_by_year"]),
-                 "se_breakeven": float(row["se_breakeven"]), "p_cash_lasts": float(row["p_cash_lasts"]),
-                 "se_cash_lasts": float(row["se_cash_lasts"])}
-            )  # fmt: skip
+    for (archetype, scenario), probabilities in zip(labs, by_year, strict=True):
+        row = probabilities.set_index("year").loc[headline_year]
+        rows.append(
+            {"archetype": archetype, "scenario": scenario, "p_breakeven_by_year": float(row["p_breakeven_by_year"]),
+             "se_breakeven": float(row["se_breakeven"]), "p_cash_lasts": float(row["p_cash_lasts"]),
+             "se_cash_lasts": float(row["se_cash_lasts"])}
+        )  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -142,13 +143,14 @@ def explorer_grid(
     for name, grid in zip(names, grids, strict=True):
         if grid.size == 0:
             raise SurvivalInputError(f"the grid of {name!r} is empty: give at least one scale")
-    rows = []
     unscaled = lab_input_table(dataset, archetype, scenario)  # read from the dataset once, scaled at each point
-    for point in np.array(np.meshgrid(*grids, indexing="ij")).reshape(len(names), -1).T:
-        table = scaled_input_table(unscaled, archetype, dict(zip(names, point.tolist(), strict=True)))
-        summary = simulate_summary(table, n_draws, seed, price_cost_correlation, start_year, end_year)
-        frame = summary.probabilities[["year", "p_breakeven_by_year", "p_cash_lasts"]].copy()
-        for name, value in zip(names, point, strict=True):
-            frame[f"{name}_scale"] = float(value)
-        rows.append(frame)
-    return pd.concat(rows, ignore_index=True)
+    points = np.array(np.meshgrid(*grids, indexing="ij")).reshape(len(names), -1).T
+    tables = [scaled_input_table(unscaled, archetype, dict(zip(names, p.tolist(), strict=True))) for p in points]
+    # Every point in one run: the scaled tables draw the same scores, and the inputs no scale touches are drawn once.
+    by_point = simulate_probabilities(tables, n_draws, seed, price_cost_correlation, start_year, end_year)
+    n_years = end_year - start_year + 1
+    columns = {key: np.concatenate([frame[key].to_numpy() for frame in by_point])
+               for key in ("year", "p_breakeven_by_year", "p_cash_lasts")}  # fmt: skip
+    for name, values in zip(names, points.T, strict=True):
+        columns[f"{name}_scale"] = np.repeat(values, n_years)
+    return pd.DataFrame(columns)
