@@ -55,10 +55,16 @@ def fmt_share(value: float, digits: int = 0) -> str:
     --------
     >>> fmt_share(0.6), fmt_share(0.00874, 2)
     ('60%', '0.87%')
+
+    A negative share that rounds to zero prints without its sign, as the explorers' d3 formats print it:
+
+    >>> fmt_share(-0.0016), fmt_share(-0.0016, 1), fmt_share(-0.0, 1)
+    ('0%', '-0.2%', '0.0%')
     """
     if is_missing(value):
         return "–"
-    return f"{value * 100:.{digits}f}%"
+    text = f"{value * 100:.{digits}f}"
+    return (text.removeprefix("-") if set(text) <= set("-0.") else text) + "%"
 
 
 def fmt_number(value: float, digits: int = 1) -> str:

@@ -193,3 +193,17 @@ def test_explorer_grids_are_computed_in_the_notebook_run_and_come_back_from_the_
                     if output.get("metadata", {}).get("scrapbook", {}).get("name") == glued[figure]:
                         cached.append(output["data"][f"application/papermill.record/{charts.CHART_MIME}"])
         assert cached and shown in cached, figure
+
+
+def test_a_margin_just_below_zero_prints_as_the_readout_prints_it(dataset):
+    """At cost_per_generation_usd=0.43 freemium's margin after the declines is -0.15%: the chapter printed '-0%',
+    which no d3 format gives (d3 drops the sign of a value that rounds to zero), and the run failed."""
+    from analysis.formats import fmt_share
+    from analysis.models.pricing.ranking import question_figures
+
+    frame = pd.DataFrame({"case": ["central"], "strategy": ["freemium"], "gross_margin_now": [-2.65],
+                          "gross_margin_later": [-0.0015032]})  # fmt: skip
+    later = question_figures(frame, {"freemium": "Freemium"}, 0.35, 3)[-1]
+    assert later["text"] == fmt_share(-0.0015032) == "0%"
+    assert explorers.readout_format(dataset["key_figures"], later["key"], later["value"], later["text"]) == ".0%"
+    assert fmt_share(-0.0015032, 1) == "-0.2%" == charts.format_d3(-0.0015032, ".1%")

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.formats import fmt_share
 from analysis.models.pricing.deflation import deflation_cases, implied_annual_decline
 from analysis.models.pricing.headline import compute_headline_figures, structural_alternatives
 from analysis.models.pricing.population import check_positive
@@ -125,16 +126,17 @@ def modelling_choices(dataset: Any, defaults: Mapping[str, Any]) -> pd.DataFrame
     rows = [
         ("Cost per generation", f"${cost:g}, the API fees an aggregator pays in the credit example (an assumption)",
          f"the article's 2026 price, ${price_2026:g}",
-         f"freemium break-even conversion {headline['breakeven_default']:.0%} -> {cheap['breakeven_default']:.1%}; "
-         f"credit margin {headline['credit_margin']:.0%} -> {cheap['credit_margin']:.1%}"),
-        ("Usage-price decline", f"the book's central rate, {central:.0%} a year (the survival chapter's)",
-         f"the article's 2023-2026 pace, {article:.1%} a year",
-         f"credit margin after {years} years {headline['credits_margin_later']:.0%} -> "
-         f"{article_case['credits_margin_later']:.0%}"),
-        ("Serving cost against price", f"costs fall at {cases[0].cost_decline_per_year:.0%} a year",
+         f"freemium break-even conversion {fmt_share(headline['breakeven_default'])} -> "
+         f"{fmt_share(cheap['breakeven_default'], 1)}; "
+         f"credit margin {fmt_share(headline['credit_margin'])} -> {fmt_share(cheap['credit_margin'], 1)}"),
+        ("Usage-price decline", f"the book's central rate, {fmt_share(central)} a year (the survival chapter's)",
+         f"the article's 2023-2026 pace, {fmt_share(article, 1)} a year",
+         f"credit margin after {years} years {fmt_share(headline['credits_margin_later'])} -> "
+         f"{fmt_share(article_case['credits_margin_later'])}"),
+        ("Serving cost against price", f"costs fall at {fmt_share(cases[0].cost_decline_per_year)} a year",
          "pass-through: costs fall exactly as fast as usage prices",
-         f"credit margin after {years} years {headline['credits_margin_later']:.0%} -> "
-         f"{pass_through['credits_margin_later']:.0%} (it keeps its starting margin)"),
+         f"credit margin after {years} years {fmt_share(headline['credits_margin_later'])} -> "
+         f"{fmt_share(pass_through['credits_margin_later'])} (it keeps its starting margin)"),
         ("Seed", "one population, with each headline's spread over other seeds beside it",
          f"{int(defaults['spread_seeds'])} other seeds", "the market shocks are common to all users, so more users "
          "do not average them out; the pricing chapter's uncertainty table gives each figure's spread"),
@@ -158,20 +160,20 @@ def question_figures(
     central = deflation_cases_frame[deflation_cases_frame["case"] == "central"]
     figures: list[dict[str, Any]] = [
         {"key": "pr_central_price_decline", "value": float(central_decline), "unit": "share",
-         "text": f"{central_decline:.0%}",
-         "sentence": f"The report's central assumption is that usage prices fall {central_decline:.0%} a year."},
+         "text": fmt_share(central_decline),
+         "sentence": f"The report's central assumption is that usage prices fall {fmt_share(central_decline)} a year."},
     ]  # fmt: skip
     for row in central.itertuples(index=False):
         name = names.get(row.strategy, row.strategy)
+        now, later = fmt_share(row.gross_margin_now), fmt_share(row.gross_margin_later)
         figures.append(
             {"key": f"pr_margin_now_{row.strategy}", "value": float(row.gross_margin_now), "unit": "share",
-             "text": f"{row.gross_margin_now:.0%}",
-             "sentence": f"On the report's simulated users, {name} earns a {row.gross_margin_now:.0%} gross margin."}
+             "text": now, "sentence": f"On the report's simulated users, {name} earns a {now} gross margin."}
         )  # fmt: skip
         figures.append(
             {"key": f"pr_margin_later_{row.strategy}", "value": float(row.gross_margin_later), "unit": "share",
-             "text": f"{row.gross_margin_later:.0%}",
+             "text": later,
              "sentence": f"After {years} more years of falling prices and costs at the central rates, {name} would "
-                         f"earn a {row.gross_margin_later:.0%} gross margin."}
+                         f"earn a {later} gross margin."}
         )  # fmt: skip
     return figures
