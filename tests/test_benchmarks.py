@@ -47,3 +47,15 @@ def test_benchmark_runs_at_tiny_sizes_and_writes_its_table(tmp_path):
     assert compared == _bench_module().squigglepy_installed()
     assert ("squigglepy not installed (make bench installs it)" in text) != compared
     assert "cores" in text and "Python" in text
+
+
+def test_make_bench_runs_the_reruns_beside_the_builds_and_engines(tmp_path, monkeypatch):
+    """`make bench` (bench.py without options) measures the re-run targets too: they ran only with --reruns-only."""
+    bench = _bench_module()
+    ran = []
+    monkeypatch.setattr(bench, "squigglepy_installed", lambda: True)
+    monkeypatch.setattr(bench, "build_benchmarks", lambda *a, **k: ran.append("builds"))
+    monkeypatch.setattr(bench, "rerun_benchmarks", lambda *a, **k: ran.append("reruns"))
+    monkeypatch.setattr(bench, "engine_benchmarks", lambda *a, **k: ran.append("engines"))
+    assert bench.main(["--output", str(tmp_path / "BENCHMARKS.md"), "--analysis", str(tmp_path / "none.md")]) == 0
+    assert ran == ["builds", "reruns", "engines"]
