@@ -175,10 +175,15 @@ def interval_text(row: dict[str, Any]) -> str:
     '0.17–160, the input ranges'
     >>> interval_text({"low": 5.06, "high": None, "unit": "years", "interval": "5th to 95th percentile"})
     '5.1 or more, 5th to 95th percentile'
+
+    A share gets the decimals that tell its two ends apart (they printed '0.097%–0.097%' at three):
+
+    >>> interval_text({"low": 0.000970282, "high": 0.000973944, "unit": "share", "interval": "over 20 seeds"})
+    '0.0970%–0.0974%, over 20 seeds'
     """
     from analysis.formats import fmt_significant
 
-    digits = next((d for d in (0, 1, 2) if fmt_share(row["low"] or 0, d) != fmt_share(row["high"] or 0, d)), 3)
+    digits = next((d for d in range(6) if fmt_share(row["low"] or 0, d) != fmt_share(row["high"] or 0, d)), 6)
 
     def fmt(x: float) -> str:
         if row["unit"] == "share":
