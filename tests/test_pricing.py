@@ -290,6 +290,17 @@ def test_deflation_sentence_names_pass_through_only_when_rates_are_equal():
         assert text.count("stays at 60%") == 1
 
 
+def test_change_phrase_never_says_a_margin_moves_when_its_text_does_not():
+    """'rises from 100% to 100%' (cost_per_generation_usd=1e-06) and 'rises from – to –' (a margin without revenue:
+    credit_price_per_generation_usd=10000, tier_prices_usd=[1000000]) contradicted their numbers."""
+    nan = float("nan")
+    assert present.change_phrase(0.999996, 0.999999, formats.fmt_share) == "stays at 100%"
+    assert present.change_phrase(nan, nan, formats.fmt_share) == "is undefined: there is no revenue"
+    assert present.change_phrase(nan, 0.25, formats.fmt_share) == "goes from undefined (no revenue) to 25%"
+    assert present.change_phrase(0.25, nan, formats.fmt_share) == "goes from 25% to undefined (no revenue)"
+    assert present.change_phrase(0.6, 0.14, formats.fmt_share) == "falls from 60% to 14%"
+
+
 def test_flat_plans_tie_on_predictability_within_a_tolerance():
     """On the default population the enterprise CV is 7.4e-13 (floating point), tiered and freemium exactly 0:
     all three rank first on revenue predictability and each is 'tied with 2 others'."""
