@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -560,3 +562,32 @@ def test_choose_tiers_breaks_ties_towards_the_first_tier_as_argmax_does():
     assert pr.choose_tiers(typical, value, [10.0, 15.0], [20.0, 30.0]).tolist() == [0, 1, -1]
     # a price above every surplus: nobody subscribes
     assert pr.choose_tiers(typical[:2], value[:2], [40.0], [30.0]).tolist() == [-1, -1]
+
+
+def test_a_break_even_that_is_never_reached_is_printed_never(dataset):
+    """At cost_per_generation_usd=0.5 with a $5 paid plan a paying user does not cover their own compute: the
+    break-even is infinite, and its key figure (the run's comparison, the Questions page) and the explorer's
+    'chapter' readout printed 'inf%'."""
+    from analysis.parameters import apply_parameter_overrides
+    from analysis.present.chapters.pricing import PricingChapter
+
+    params = validate_parameters(
+        "pricing",
+        {
+            **PRICING.defaults,
+            "n_users": 2000,
+            "spread_seeds": 2,
+            "spread_n_users": 500,
+            "cost_per_generation_usd": 0.5,
+            "freemium_paid_price_usd": 5.0,
+        },
+    )
+    chapter = PricingChapter(params, apply_parameter_overrides(dataset, "pricing", params))
+    chapter.breakeven()
+    figures = {f["id"]: f for f in chapter.figures}
+    assert figures["pr_breakeven_default"]["value"] is None and figures["pr_breakeven_default"]["text"] == "never"
+    assert "never breaks even" in figures["pr_breakeven_default"]["sentence"]
+    assert figures["pr_breakeven_cheap"]["text"].endswith("%") and figures["pr_breakeven_cheap"]["value"] < 0.01
+    format_ = chapter.readout_format("pr_breakeven_default")
+    spec = explorers.pricing_explorer(chapter.population, chapter.params, chapter.band, format_).chart.to_dict()
+    assert "(chapter never)" in json.dumps(spec) and "(chapter inf%)" not in json.dumps(spec)
