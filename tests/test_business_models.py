@@ -566,3 +566,21 @@ def test_explorer_grid_reproduces_the_chapter_at_its_parameters(dataset):
     assert verdicts.loc[chapter.index].tolist() == chapter.tolist()
     with pytest.raises(ValueError, match="cac_multipliers is empty"):
         bm.explorer_grid(dataset, [], [1.0], [0.1])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"enterprise_annual_retention_low": 0.5, "enterprise_annual_retention_high": 0.99},
+     {"marketplace_take_rate_low": 0.1}, {"annual_discount_rate": 0.2}],
+)  # fmt: skip
+def test_inputs_table_gives_a_provenance_for_every_input_a_reader_overrides(dataset, params):
+    """An assumption the reader overrides (kind 'parameter') has no quote: the inputs table printed '“nan”' for it
+    ('run business_models -p enterprise_annual_retention_low=0.5'); it keeps the fact's rationale instead."""
+    from analysis.present import business_models as present
+
+    data = apply_parameter_overrides(dataset, "business_models", params)
+    table = present.unit_economics_inputs_table(data, bm.unit_economics_inputs(data))
+    provenance = table["Quote or rationale"].astype(str)
+    bad = provenance[provenance.str.contains(r"\bnan\b", case=False)]
+    assert bad.empty, list(bad)
+    assert provenance.str.len().gt(3).all()

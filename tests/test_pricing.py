@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -290,6 +292,17 @@ def test_deflation_sentence_names_pass_through_only_when_rates_are_equal():
         assert text.count("stays at 60%") == 1
 
 
+def test_change_phrase_never_says_a_margin_moves_when_its_text_does_not():
+    """'rises from 100% to 100%' (cost_per_generation_usd=1e-06) and 'rises from – to –' (a margin without revenue:
+    credit_price_per_generation_usd=10000, tier_prices_usd=[1000000]) contradicted their numbers."""
+    nan = float("nan")
+    assert present.change_phrase(0.999996, 0.999999, formats.fmt_share) == "stays at 100%"
+    assert present.change_phrase(nan, nan, formats.fmt_share) == "is undefined: there is no revenue"
+    assert present.change_phrase(nan, 0.25, formats.fmt_share) == "goes from undefined (no revenue) to 25%"
+    assert present.change_phrase(0.25, nan, formats.fmt_share) == "goes from 25% to undefined (no revenue)"
+    assert present.change_phrase(0.6, 0.14, formats.fmt_share) == "falls from 60% to 14%"
+
+
 def test_flat_plans_tie_on_predictability_within_a_tolerance():
     """On the default population the enterprise CV is 7.4e-13 (floating point), tiered and freemium exactly 0:
     all three rank first on revenue predictability and each is 'tied with 2 others'."""
@@ -549,3 +562,32 @@ def test_choose_tiers_breaks_ties_towards_the_first_tier_as_argmax_does():
     assert pr.choose_tiers(typical, value, [10.0, 15.0], [20.0, 30.0]).tolist() == [0, 1, -1]
     # a price above every surplus: nobody subscribes
     assert pr.choose_tiers(typical[:2], value[:2], [40.0], [30.0]).tolist() == [-1, -1]
+
+
+def test_a_break_even_that_is_never_reached_is_printed_never(dataset):
+    """At cost_per_generation_usd=0.5 with a $5 paid plan a paying user does not cover their own compute: the
+    break-even is infinite, and its key figure (the run's comparison, the Questions page) and the explorer's
+    'chapter' readout printed 'inf%'."""
+    from analysis.parameters import apply_parameter_overrides
+    from analysis.present.chapters.pricing import PricingChapter
+
+    params = validate_parameters(
+        "pricing",
+        {
+            **PRICING.defaults,
+            "n_users": 2000,
+            "spread_seeds": 2,
+            "spread_n_users": 500,
+            "cost_per_generation_usd": 0.5,
+            "freemium_paid_price_usd": 5.0,
+        },
+    )
+    chapter = PricingChapter(params, apply_parameter_overrides(dataset, "pricing", params))
+    chapter.breakeven()
+    figures = {f["id"]: f for f in chapter.figures}
+    assert figures["pr_breakeven_default"]["value"] is None and figures["pr_breakeven_default"]["text"] == "never"
+    assert "never breaks even" in figures["pr_breakeven_default"]["sentence"]
+    assert figures["pr_breakeven_cheap"]["text"].endswith("%") and figures["pr_breakeven_cheap"]["value"] < 0.01
+    format_ = chapter.readout_format("pr_breakeven_default")
+    spec = explorers.pricing_explorer(chapter.population, chapter.params, chapter.band, format_).chart.to_dict()
+    assert "(chapter never)" in json.dumps(spec) and "(chapter inf%)" not in json.dumps(spec)

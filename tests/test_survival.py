@@ -657,3 +657,17 @@ def test_explorer_grid_at_the_default_point_is_the_chapters_monte_carlo(dataset,
         sv.explorer_grid(dataset, "frontier_leader", "base", {"training": [1.0]}, 10, 1, 0.8, 2025, 2026)
     with pytest.raises(sv.SurvivalInputError, match="scale of 'training_growth' = -1.0 is not allowed"):
         sv.lab_input_table(dataset, "frontier_leader", "base", {"training_growth": -1.0})
+
+
+@pytest.mark.parametrize("uncertainty", [0.0, 1e-12, 2e-7, 3e-6])
+def test_a_vanishing_uncertainty_prints_at_most_hundredths_of_a_point(dataset, uncertainty):
+    """A probability no modelling choice moves (0 or 1 on every draw: its standard error is 0 too) is printed to
+    hundredths of a point, in a format the explorer's readout gives: 'run survival -p archetype=subscale_lab
+    -p outlook=pessimistic -p growth_initial_scale=0.5 -p training_growth_scale=1.5' printed '0.000000000%' and failed."""
+    from analysis.present import explorers
+    from analysis.present.common import share_supported
+
+    assert sv.decimals_supported(uncertainty) == 2
+    for p in (0.0, 1.0, 0.123456):
+        text = share_supported(p, uncertainty)
+        assert explorers.readout_format(dataset["key_figures"], "sv_p_breakeven", p, text) == ".2%"

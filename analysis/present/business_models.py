@@ -9,7 +9,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import Dataset
-from analysis.formats import fmt_number, fmt_range, fmt_share, fmt_significant, fmt_usd, fmt_usd_approx
+from analysis.formats import (
+    fmt_number,
+    fmt_range,
+    fmt_share,
+    fmt_significant,
+    fmt_usd,
+    fmt_usd_approx,
+    is_missing,
+)
 from analysis.present import charts
 from analysis.present.common import KIND_LABELS, entity_name, fmt_interval, metric_label, source_cell
 
@@ -143,6 +151,15 @@ def _fmt_input(value: float, unit: str) -> str:
     return fmt_number(value, 2)
 
 
+def _provenance(facts: pd.DataFrame, fact_id: str) -> str:
+    """The fact's quote, or its rationale for an assumption: a fact the reader overrode (kind 'parameter') has
+    whichever of the two its source gave, so an overridden assumption keeps its rationale."""
+    quote, rationale = facts.at[fact_id, "quote"], facts.at[fact_id, "rationale"]
+    if facts.at[fact_id, "kind"] != "assumption" and not is_missing(quote):
+        return f"“{quote}”"
+    return "–" if is_missing(rationale) else str(rationale)
+
+
 def unit_economics_inputs_table(dataset: Dataset, inputs: pd.DataFrame) -> pd.DataFrame:
     """Every unit-economics input with its range and provenance (quote or rationale)."""
     names = dataset["business_models"]["name"]
@@ -156,10 +173,7 @@ def unit_economics_inputs_table(dataset: Dataset, inputs: pd.DataFrame) -> pd.Da
                 for lo, b, hi, u in zip(inputs["low"], inputs["base"], inputs["high"], inputs["unit"], strict=True)
             ],
             "Kind": [KIND_LABELS[k] for k in inputs["kind"]],
-            "Quote or rationale": [
-                f"“{facts.at[f, 'quote']}”" if facts.at[f, "kind"] != "assumption" else facts.at[f, "rationale"]
-                for f in inputs["fact_id"]
-            ],
+            "Quote or rationale": [_provenance(facts, f) for f in inputs["fact_id"]],
             "Source": [source_cell(dataset, s) for s in inputs["source_id"]],
         }
     )

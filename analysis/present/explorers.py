@@ -180,9 +180,10 @@ def pricing_explorer(
     start = grid[(grid["free_cap"] - sliders[0][3]).abs().lt(1e-9)
                  & (grid["cost_per_generation_usd"] - sliders[1][3]).abs().lt(1e-9)]  # fmt: skip
     chapter_value = float(start["breakeven_conversion"].iloc[0])
+    chapter_text = charts.format_d3(chapter_value, breakeven_format) if np.isfinite(chapter_value) else "never"
     readout = (
         f"'Break-even conversion: ' + format(datum.breakeven_conversion, '{breakeven_format}') + "
-        f"' (chapter {charts.format_d3(chapter_value, breakeven_format)})' + '   ' + "
+        f"' (chapter {chapter_text})' + '   ' + "
         "'At ' + format(conversion_rate, '.1%') + "
         "' conversion the free tier ' + (datum.breakeven_conversion <= conversion_rate ? 'pays' : 'does not pay')"
     )

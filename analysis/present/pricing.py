@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import Dataset
-from analysis.formats import fmt_number, fmt_range, fmt_share, fmt_usd, join_names
+from analysis.formats import fmt_number, fmt_range, fmt_share, fmt_usd, is_missing, join_names
 from analysis.present import charts
 from analysis.present.common import EXACT_SD, fmt_share_supported, fmt_spread
 
@@ -218,12 +218,25 @@ def breakeven_phrase(breakeven: float, text: str, band: tuple[float, float]) -> 
 def change_phrase(now: float, later: float, fmt: Any, abs_tol: float = 1e-9) -> str:
     """'stays at 60%', 'falls from 60% to 14%' or 'rises from 61% to 92%', by the numbers.
 
+    A move too small to show in ``fmt`` stays; a margin without revenue (NaN) is said to be undefined.
+
     Examples
     --------
     >>> change_phrase(0.6, 0.6 + 1e-15, fmt_share), change_phrase(0.6, 0.14, fmt_share)
     ('stays at 60%', 'falls from 60% to 14%')
+    >>> change_phrase(0.99997, 0.99999, fmt_share), change_phrase(float("nan"), float("nan"), fmt_share)
+    ('stays at 100%', 'is undefined: there is no revenue')
+    >>> change_phrase(float("nan"), 0.2, fmt_share)
+    'goes from undefined (no revenue) to 20%'
     """
-    if abs(later - now) <= abs_tol:
+    now_missing, later_missing = is_missing(now), is_missing(later)
+    if now_missing and later_missing:
+        return "is undefined: there is no revenue"
+    if now_missing or later_missing:
+        before = "undefined (no revenue)" if now_missing else fmt(now)
+        after = "undefined (no revenue)" if later_missing else fmt(later)
+        return f"goes from {before} to {after}"
+    if abs(later - now) <= abs_tol or fmt(now) == fmt(later):
         return f"stays at {fmt(now)}"
     return f"{'falls' if later < now else 'rises'} from {fmt(now)} to {fmt(later)}"
 

@@ -234,15 +234,21 @@ def uncertainty_budget(
     return pd.DataFrame(rows)
 
 
+MAX_DECIMALS = 2
+"""The finest a probability is printed: hundredths of a percentage point (the explorers' readouts go to three)."""
+
+
 def decimals_supported(uncertainty: float) -> int:
-    """Decimal places of a percentage that an uncertainty (a share) supports: one significant digit of it.
+    """Decimal places of a percentage that an uncertainty (a share) supports: one significant digit of it, at most
+    :data:`MAX_DECIMALS`.
 
     Examples
     --------
-    A swing of 8 percentage points supports whole percents; 0.4 points supports one decimal.
+    A swing of 8 percentage points supports whole percents; 0.4 points supports one decimal. A probability that
+    nothing moves (0 or 1 on every draw and under every choice) is printed to hundredths of a point.
 
-    >>> decimals_supported(0.08), decimals_supported(0.004), decimals_supported(0.15)
-    (0, 1, 0)
+    >>> decimals_supported(0.08), decimals_supported(0.004), decimals_supported(0.15), decimals_supported(0.0)
+    (0, 1, 0, 2)
     """
-    points = max(float(uncertainty) * 100, 1e-9)
-    return max(0, -int(np.floor(np.log10(points))))
+    points = max(float(uncertainty) * 100, 10.0**-MAX_DECIMALS)
+    return min(MAX_DECIMALS, max(0, -int(np.floor(np.log10(points)))))

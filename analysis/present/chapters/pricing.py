@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.formats import fmt_number, fmt_share, fmt_usd, join_names
@@ -124,6 +125,10 @@ class PricingChapter(ChapterContext):
     def _supported(self, key: str) -> str:
         return fmt_share_supported(self.headline[key], self.sd[key])
 
+    def _breakeven_text(self, key: str) -> str:
+        """A break-even conversion as its spread supports it; 'never' when a paying user does not cover their compute."""
+        return self._supported(key) if np.isfinite(self.headline[key]) else "never"
+
     def _spread(self, key: str) -> str:
         return fmt_spread(self.sd[key], self.n_seeds)
 
@@ -191,7 +196,7 @@ class PricingChapter(ChapterContext):
         self.glue("pr_free_cap", md_count(p["free_cap"]))
         self.glue("pr_price_2026", md_usd(self.price_2026))
         be_default, be_cheap = self.headline["breakeven_default"], self.headline["breakeven_alt_cost"]
-        default_text, cheap_text = self._supported("breakeven_default"), self._supported("breakeven_alt_cost")
+        default_text, cheap_text = self._breakeven_text("breakeven_default"), self._breakeven_text("breakeven_alt_cost")
         self.key_figure("pr_breakeven_default", be_default, default_text,
                         f"With {p['free_cap']:g} free generations a month at {fmt_usd(self.cost)} each, freemium "
                         f"{present.breakeven_phrase(be_default, default_text, band)} ({self._spread('breakeven_default')}).",
