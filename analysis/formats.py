@@ -178,3 +178,32 @@ def join_names(names: Sequence[str]) -> str:
     if not names:
         raise ValueError("join_names needs at least one name")
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def with_article(phrase: str) -> str:
+    """``phrase`` after 'a' or 'an', as it is read aloud: 'an enterprise-focused challenger', 'an 85% margin'.
+
+    Numbers take 'an' when read with a vowel first: eight..., eleven, eighteen (and their thousands).
+
+    Examples
+    --------
+    >>> with_article("enterprise-focused challenger"), with_article("frontier leader"), with_article("85% margin")
+    ('an enterprise-focused challenger', 'a frontier leader', 'an 85% margin')
+    >>> with_article("60% margin"), with_article("11% margin"), with_article("110% margin"), with_article("-5% margin")
+    ('a 60% margin', 'an 11% margin', 'a 110% margin', 'a -5% margin')
+    >>> with_article("18,500 user base"), with_article("$8 price"), with_article("<1% chance")
+    ('an 18,500 user base', 'an $8 price', 'a <1% chance')
+    """
+    head = phrase.lstrip("$")
+    digits = ""
+    for character in head:
+        if character.isdigit():
+            digits += character
+        elif character != "," or not digits:
+            break
+    if digits:
+        # 11 and 18 alone, or as the thousands, millions... of a number (11,000 is "eleven thousand").
+        vowel = digits[0] == "8" or (len(digits) % 3 == 2 and digits[:2] in ("11", "18"))
+    else:
+        vowel = head[:1].lower() in "aeiou" and head[:1] != ""
+    return f"{'an' if vowel else 'a'} {phrase}"

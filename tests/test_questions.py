@@ -151,6 +151,16 @@ def test_the_playbook_verdicts_follow_the_claims(dataset):
     assert "not supported by the base case" in flipped.body
 
 
+def test_a_freemium_break_even_never_reached_is_still_answered(dataset):
+    """A preset with costs above the paid plan's price records the break-even without a value ('never'): the
+    playbook answer said nothing of it and the edition's build failed on a missing value."""
+    never = answer(dataset, "entrepreneur_playbook", {"pr_breakeven_default": ("never", None)})
+    assert "moves the freemium break-even conversion from never to 0.1%" in never.body
+    both = answer(dataset, "entrepreneur_playbook", {"pr_breakeven_default": ("never", None),
+                                                     "pr_breakeven_cheap": ("never", None)})  # fmt: skip
+    assert "not visible in the freemium break-even" in both.body
+
+
 def test_a_missing_key_figure_is_named(dataset):
     rows = [r for r in synthetic() if r["id"] != "sv_p_breakeven"]
     with pytest.raises(questions.QuestionsError, match="key figure 'sv_p_breakeven' is missing"):

@@ -16,6 +16,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from analysis.data import Dataset, load_dataset
+from analysis.formats import with_article
 from analysis.parameters import apply_parameter_overrides, validate_parameters
 from analysis.present import charts
 from analysis.present.common import KEY_FIGURES_MIME, TableBlock, edition_label, findings_markdown
@@ -83,8 +84,8 @@ class ChapterContext:
         if key not in self._registry.index:
             raise KeyError(f"key figure {key!r} is not declared in data/key_figures.csv")
         unit = str(self._registry.at[key, "unit"])
-        # The value is formatted once: a sentence names it as "{text}".
-        sentence = sentence.replace("{text}", text)
+        # The value is formatted once: a sentence names it as "{text}" ("a {text}" reads "an 85%" where it must).
+        sentence = sentence.replace("a {text}", with_article(text)).replace("{text}", text)
         self.text(key, text)
         self.figures[:] = [f for f in self.figures if f["id"] != key]
         low, high, described = interval if interval is not None else (None, None, "")

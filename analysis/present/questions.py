@@ -10,12 +10,13 @@ uncertainty budget.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from analysis.data import Dataset
-from analysis.formats import fmt_usd
+from analysis.formats import fmt_usd, with_article
 from analysis.present.tables import escape_markdown
 
 KeyFigures = Mapping[str, Mapping[str, Any]]
@@ -58,6 +59,11 @@ class Figures:
             raise QuestionsError(f"key figure {key!r} has no value")
         return float(value)
 
+    def value_or(self, key: str, missing: float) -> float:
+        """The key figure's value, or ``missing`` where it has none (a break-even never reached is infinite)."""
+        value = self[key]["value"]
+        return missing if value is None else float(value)
+
     def link(self, key: str) -> str:
         """A cross-reference to the table or figure the key figure sits in (a section link otherwise)."""
         row = self[key]
@@ -66,15 +72,6 @@ class Figures:
             return f"{{numref}}`{anchor}`"
         page = str(row["page"]).removeprefix("book/")
         return f'<a href="{page}.html#{anchor}">{escape_markdown(str(row["chapter"]))}</a>'
-
-
-def _article(noun: str) -> str:
-    """'a' or 'an' before ``noun``.
-
-    >>> _article("enterprise-focused challenger"), _article("frontier leader")
-    ('an', 'a')
-    """
-    return "an" if noun[:1].lower() in "aeiou" else "a"
 
 
 def _names_verb(names: str, singular: str, plural: str) -> str:
@@ -158,7 +155,8 @@ def answer_credit_platforms(k: Figures, dataset: Dataset) -> Answer:
     )
     body = (
         f"They buy generations at wholesale API prices and resell them as credits: in the article's example "
-        f"{example}, a {k.text('bm_credit_margin')} gross margin ({k.link('bm_credit_margin')}); on the report's "
+        f"{example}, {with_article(k.text('bm_credit_margin'))} gross margin ({k.link('bm_credit_margin')}); on the "
+        "report's "
         f"simulated users credit pricing earns {k.text('pr_credit_margin')} ({k.link('pr_credit_margin')}). For the "
         "platform the API price is its cost, so the margin lasts only as long as the providers' prices fall as fast "
         "as its own: "
@@ -216,7 +214,7 @@ def answer_provider_failure(
     def one(archetype: str) -> str:
         name = archetype_names[archetype]
         base, pessimistic = k.text(f"sv_p_cash_{archetype}_base"), k.text(f"sv_p_cash_{archetype}_pessimistic")
-        return f"{_article(name)} {name} {base} ({pessimistic} in the pessimistic scenario)"
+        return f"{with_article(name)} {base} ({pessimistic} in the pessimistic scenario)"
 
     listed = "; ".join(one(a) for a in ranked)
     body = (
@@ -277,7 +275,8 @@ def answer_playbook(k: Figures, dataset: Dataset) -> Answer:
         f"flat plans' revenue is steadier by construction, and after the projected price declines the tiered margin is "
         f"{k.text('pr_margin_later_tiered_subscription')} against credits' {k.text('pr_margin_later_credits')}"
     )
-    default, cheap = k.value("pr_breakeven_default"), k.value("pr_breakeven_cheap")
+    # A break-even no conversion reaches (a paid plan below its user's compute) is recorded without a value.
+    default, cheap = k.value_or("pr_breakeven_default", math.inf), k.value_or("pr_breakeven_cheap", math.inf)
     costs = (
         f"supported: the cost of a generation moves the freemium break-even conversion from "
         f"{k.text('pr_breakeven_default')} to {k.text('pr_breakeven_cheap')} ({k.link('pr_breakeven_default')}), more "

@@ -117,3 +117,31 @@ def budget_sentence(budget: pd.DataFrame, column: str) -> str:
     return (
         f"{largest['source']} moves it most ({largest[column] * 100:.2g} pp); sampling error is {sampling * 100:.1g} pp"
     )
+
+
+def choices_move(move: float, what: str = "it", points: str = "points") -> str:
+    """How far the modelling choices move a probability, in whole percentage points, never 'up to 0 points'.
+
+    Examples
+    --------
+    >>> choices_move(0.2)
+    'modelling choices move it by up to 20 points'
+    >>> choices_move(0.0015, points="percentage points"), choices_move(0.0, "the probability")
+    ('modelling choices move it by less than 1 percentage point', 'modelling choices do not move the probability')
+    """
+    if move == 0:
+        return f"modelling choices do not move {what}"
+    if round(move * 100) == 0:
+        return f"modelling choices move {what} by less than 1 {points.removesuffix('s')}"
+    return f"modelling choices move {what} by up to {move * 100:.0f} {points}"
+
+
+def points_text(move: float) -> str:
+    """A move in percentage points as the key figure prints it: '20 pp', '<1 pp', '0 pp'.
+
+    Examples
+    --------
+    >>> points_text(0.2), points_text(0.0015), points_text(0.0)
+    ('20 pp', '<1 pp', '0 pp')
+    """
+    return "<1 pp" if move > 0 and round(move * 100) == 0 else f"{move * 100:.0f} pp"

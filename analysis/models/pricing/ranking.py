@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.formats import fmt_share
+from analysis.formats import fmt_share, with_article
 from analysis.models.pricing.deflation import deflation_cases, implied_annual_decline
 from analysis.models.pricing.headline import compute_headline_figures, structural_alternatives
 from analysis.models.pricing.population import check_positive
@@ -168,12 +168,13 @@ def question_figures(
         now, later = fmt_share(row.gross_margin_now), fmt_share(row.gross_margin_later)
         figures.append(
             {"key": f"pr_margin_now_{row.strategy}", "value": float(row.gross_margin_now), "unit": "share",
-             "text": now, "sentence": f"On the report's simulated users, {name} earns a {now} gross margin."}
+             "text": now,
+             "sentence": f"On the report's simulated users, {name} earns {with_article(now)} gross margin."}
         )  # fmt: skip
         figures.append(
             {"key": f"pr_margin_later_{row.strategy}", "value": float(row.gross_margin_later), "unit": "share",
              "text": later,
              "sentence": f"After {years} more years of falling prices and costs at the central rates, {name} would "
-                         f"earn a {later} gross margin."}
+                         f"earn {with_article(later)} gross margin."}
         )  # fmt: skip
     return figures

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import Dataset
+from analysis.formats import with_article
 from analysis.models.survival.inputs import (
     ARCHETYPES,
     SCENARIOS,
@@ -107,7 +108,7 @@ def question_figures(
             text = f"{value:.{decimals}%}" if value >= 0.5 * 10 ** -(decimals + 2) else f"<{10**-decimals:g}%"
             figures.append(
                 {"key": f"sv_p_{key}_{row.archetype}_{row.scenario}", "value": value, "unit": "share", "text": text,
-                 "sentence": f"The probability that a {archetype_names[row.archetype]}{words} under the "
+                 "sentence": f"The probability that {with_article(archetype_names[row.archetype])}{words} under the "
                              f"{row.scenario} scenario is {text}."}
             )  # fmt: skip
     return figures

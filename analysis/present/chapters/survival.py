@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.formats import fmt_number, fmt_range, fmt_usd
+from analysis.formats import fmt_number, fmt_range, fmt_usd, with_article
 from analysis.models import survival as sv
 from analysis.paths import notebook_file
 from analysis.present import survival as present
@@ -147,28 +147,29 @@ class SurvivalChapter(ChapterContext):
         p_be_text = share_supported(at["p_breakeven_by_year"], be_unc)
         p_cash_text = share_supported(at["p_cash_lasts"], cash_unc)
         self.key_figure("sv_p_breakeven", at["p_breakeven_by_year"], p_be_text,
-                        f"The report puts the probability that a {lab} reaches sustained break-even by {year} at about "
-                        f"{{text}} (modelling choices move it by up to {be_unc * 100:.0f} points; {p['n_draws']:,} draws).",
+                        f"The report puts the probability that {with_article(lab)} reaches sustained break-even by {year} at about "
+                        f"{{text}} ({survival_text.choices_move(be_unc)}; {p['n_draws']:,} draws).",
                         interval=around(at["p_breakeven_by_year"], be_unc))  # fmt: skip
         self.key_figure("sv_p_breakeven_se", at["se_breakeven"], f"{at['se_breakeven']:.1%}",
                         f"The Monte Carlo standard error of that probability is {at['se_breakeven']:.1%}.")  # fmt: skip
-        self.key_figure("sv_p_breakeven_uncertainty", be_unc, f"{be_unc * 100:.0f} pp",
-                        f"Modelling choices move the {lab}'s break-even probability by up to {be_unc * 100:.0f} percentage points.")  # fmt: skip
+        moves = survival_text.choices_move(be_unc, f"the {lab}'s break-even probability", "percentage points")
+        self.key_figure("sv_p_breakeven_uncertainty", be_unc, survival_text.points_text(be_unc),
+                        f"{moves[0].upper()}{moves[1:]}.")  # fmt: skip
         p_first_text = share_supported(at["p_profitable_by_year"], be_unc)
         self.key_figure("sv_p_profitable", at["p_profitable_by_year"], p_first_text,
-                        f"The report puts the probability that a {lab} has at least one profitable year by {year} at "
+                        f"The report puts the probability that {with_article(lab)} has at least one profitable year by {year} at "
                         f"about {{text}}.",
                         interval=around(at["p_profitable_by_year"], be_unc))  # fmt: skip
         self.key_figure("sv_p_cash", at["p_cash_lasts"], p_cash_text,
-                        f"The report puts the probability that a {lab}'s cash lasts through {year} without new capital "
-                        f"at about {{text}} (modelling choices move it by up to {cash_unc * 100:.0f} points).",
+                        f"The report puts the probability that {with_article(lab)}'s cash lasts through {year} without new capital "
+                        f"at about {{text}} ({survival_text.choices_move(cash_unc)}).",
                         interval=around(at["p_cash_lasts"], cash_unc))  # fmt: skip
         self.key_figure("sv_p_cash_se", at["se_cash_lasts"], f"{at['se_cash_lasts']:.1%}",
                         f"The Monte Carlo standard error of that probability is {at['se_cash_lasts']:.1%}.")  # fmt: skip
         runway = sv.runway_summary(projection)
         median_text = _years_text(runway["median"])
         self.key_figure("sv_runway_median", runway["median"], median_text,
-                        f"Without new capital, the median runway of a {lab} from {start} is {{text}}.",
+                        f"Without new capital, the median runway of {with_article(lab)} from {start} is {{text}}.",
                         interval=(runway["p05"], runway["p95"], "5th to 95th percentile of the draws"))  # fmt: skip
         self.glue("sv_runway_beyond", md_share(runway["share_beyond_horizon"]))
         self.text("sv_runway_p05", _years_text(runway["p05"]))
