@@ -207,3 +207,19 @@ def test_a_margin_just_below_zero_prints_as_the_readout_prints_it(dataset):
     assert later["text"] == fmt_share(-0.0015032) == "0%"
     assert explorers.readout_format(dataset["key_figures"], later["key"], later["value"], later["text"]) == ".0%"
     assert fmt_share(-0.0015032, 1) == "-0.2%" == charts.format_d3(-0.0015032, ".1%")
+
+
+def test_the_pricing_explorer_reads_never_where_the_break_even_is_never_reached():
+    """With a paid plan at $1 a month no conversion pays for the free tier: the grid's break-even is infinite,
+    null in the chart's data. The readout printed 'null' and, since null <= x in Vega, said the free tier pays.
+    vl-convert evaluates the chart's expressions at the start position, as a browser would."""
+    import vl_convert
+
+    from analysis.models import pricing as pr
+
+    params = {**get_chapter("pricing").defaults, "freemium_paid_price_usd": 1.0, "n_users": 2000}
+    population = pr.simulate_from_params(params, params["seed"], params["n_users"])
+    explorer = explorers.pricing_explorer(population, params, (0.02, 0.05), ".0%")
+    svg = vl_convert.vegalite_to_svg(explorer.chart.to_dict())
+    assert "Break-even conversion: never (chapter never)" in svg
+    assert "conversion the free tier does not pay" in svg

@@ -181,11 +181,15 @@ def pricing_explorer(
                  & (grid["cost_per_generation_usd"] - sliders[1][3]).abs().lt(1e-9)]  # fmt: skip
     chapter_value = float(start["breakeven_conversion"].iloc[0])
     chapter_text = charts.format_d3(chapter_value, breakeven_format) if np.isfinite(chapter_value) else "never"
+    # A break-even no conversion reaches is infinite in the grid and null in the chart's data: it reads 'never' and
+    # does not pay (in Vega, null <= x is true).
+    reached = "isValid(datum.breakeven_conversion)"
     readout = (
-        f"'Break-even conversion: ' + format(datum.breakeven_conversion, '{breakeven_format}') + "
-        f"' (chapter {chapter_text})' + '   ' + "
+        f"'Break-even conversion: ' + ({reached} ? format(datum.breakeven_conversion, '{breakeven_format}') : "
+        f"'never') + ' (chapter {chapter_text})' + '   ' + "
         "'At ' + format(conversion_rate, '.1%') + "
-        "' conversion the free tier ' + (datum.breakeven_conversion <= conversion_rate ? 'pays' : 'does not pay')"
+        f"' conversion the free tier ' + ({reached} && datum.breakeven_conversion <= conversion_rate ? 'pays' : "
+        "'does not pay')"
     )
     labels = {"free_cap": "Free generations a month", "cost_per_generation_usd": "Cost per generation $",
               "conversion_rate": "Your conversion rate"}  # fmt: skip
