@@ -28,6 +28,11 @@ def fmt_usd(value: float, digits: int = 2) -> str:
     --------
     >>> fmt_usd(15e6), fmt_usd(1.25e9), fmt_usd(300_000), fmt_usd(20), fmt_usd(0.4), fmt_usd(0.004)
     ('$15M', '$1.25B', '$300K', '$20', '$0.40', '$0.004')
+
+    Below a cent, ``digits`` significant figures written out (never '$1e-06'); below a millionth, about zero:
+
+    >>> fmt_usd(0.00456), fmt_usd(1e-6), fmt_usd(-2.5e-5), fmt_usd(5.9e-179)
+    ('$0.0046', '$0.000001', '-$0.000025', '≈$0')
     """
     if is_missing(value):
         return "–"
@@ -40,7 +45,12 @@ def fmt_usd(value: float, digits: int = 2) -> str:
         return f"{sign}${value:,.0f}"
     if value >= 0.01:
         return f"{sign}${value:,.2f}"
-    return f"{sign}${value:.{max(digits, 1)}g}" if value else "$0"
+    if value == 0:
+        return "$0"
+    if value < 1e-6:
+        return "≈$0"
+    decimals = max(digits, 1) - 1 - math.floor(math.log10(value))
+    return f"{sign}${_trim(value, decimals)}"
 
 
 def _trim(number: float, digits: int) -> str:
