@@ -198,7 +198,7 @@ class PricingChapter(ChapterContext):
         be_default, be_cheap = self.headline["breakeven_default"], self.headline["breakeven_alt_cost"]
         default_text, cheap_text = self._breakeven_text("breakeven_default"), self._breakeven_text("breakeven_alt_cost")
         self.key_figure("pr_breakeven_default", be_default, default_text,
-                        f"With {p['free_cap']:g} free generations a month at {fmt_usd(self.cost)} each, freemium "
+                        f"With {fmt_number(p['free_cap'], 2)} free generations a month at {fmt_usd(self.cost)} each, freemium "
                         f"{present.breakeven_phrase(be_default, default_text, band)} ({self._spread('breakeven_default')}).",
                         interval=self._interval("breakeven_default"))  # fmt: skip
         self.key_figure("pr_breakeven_cheap", be_cheap, cheap_text,
