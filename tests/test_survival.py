@@ -521,6 +521,38 @@ def test_draws_are_made_block_by_block_so_more_draws_extend_the_same_draws(leade
     assert not np.array_equal(more["training_growth"][-10:], block["training_growth"][:10])
 
 
+@pytest.mark.parametrize("lognormal", [False, True])
+def test_input_values_are_input_quantile_clipped_bit_for_bit(lognormal):
+    """input_values, which picks the spread below or above the base without np.where, gives the bits of
+    input_quantile then np.clip: for a base at the low end, at the high end and inside, at scores that include
+    +-0, the smallest subnormals, +-inf and NaN (NaN compares equal to itself by bits only)."""
+    rng = np.random.default_rng(11)
+    specials = [0.0, -0.0, 5e-324, -5e-324, 1e-310, -1e-310, np.inf, -np.inf, np.nan, 1e300, -1e300]
+    z = np.concatenate([rng.standard_normal(5_000), specials, rng.standard_normal(5) * 1e-300])
+    ranges = [(0.2, 0.35, 0.5), (0.2, 0.2, 0.5), (0.2, 0.5, 0.5), (0.3, 0.45, 0.55), (1.0, 1.5, 9.0)]
+    for low, base, high in ranges:
+        spec = sv.inputs._InputSpec("x", low, base, high, lognormal, None if lognormal else (0.0, 0.99))
+        with np.errstate(invalid="ignore", over="ignore"):
+            drawn = sv.input_values([spec], {"x": z})["x"]
+            expected = sv.input_quantile(z, low, base, high, lognormal)
+        if not lognormal:
+            expected = np.clip(expected, 0.0, 0.99)
+        assert np.asarray(drawn).tobytes() == np.asarray(expected).tobytes(), (low, base, high)
+
+
+def test_kernel_with_draws_that_serve_nothing_is_project_lab_bit_for_bit(leader):
+    """Draws with no starting revenue have no serving cost in the first year (the new streams start later), so the
+    kernel's infrastructure takes its masked division (growth 1 where nothing was served) instead of dividing
+    everywhere: project_lab's bits all the same."""
+    inputs = sv.draw_inputs(leader, 2_000, 8, 0.8)
+    inputs["revenue_start_usd_bn"][::7] = 0.0
+    projection = sv.project_lab(inputs, 2025, 2032)
+    ocf, cash = cash_by_year(inputs, 2025, 2032)
+    assert (projection.inference_cost[::7, 0] == 0).all() and (projection.inference_cost[1::7, 0] > 0).all()
+    np.testing.assert_array_equal(ocf.T, projection.operating_cash_flow)
+    np.testing.assert_array_equal(cash.T, projection.cash_without_new_capital)
+
+
 def test_monte_carlo_memory_does_not_grow_with_the_draws(leader):
     """Peak traced memory at a million draws is within a few MB of that at 200,000 (it was 597 MB at a million:
     every draw's inputs and cash were held); a block's normal scores alone are 26 x 100,000 x 8 B = 21 MB."""
