@@ -14,6 +14,7 @@ from numpy.testing import assert_allclose
 from analysis.models import survival as sv
 from analysis.models.survival.inputs import _scored_inputs
 from analysis.models.survival.kernel import cash_by_year, count_by_year
+from analysis.models.survival.montecarlo import _OrderStatistics
 from analysis.models.survival.projection import _compound, _powers
 
 
@@ -469,16 +470,63 @@ def test_unknown_archetype_names_the_choices(dataset):
         sv.lab_input_table(dataset, "openai")
 
 
+@pytest.mark.parametrize("sample", [10_000, 100])
 @pytest.mark.parametrize("window_sigmas", [10.0, 0.0, None])
-def test_chunked_summary_equals_the_full_simulation_exactly(leader, monkeypatch, window_sigmas):
+def test_chunked_summary_equals_the_full_simulation_exactly(leader, monkeypatch, window_sigmas, sample):
     """Drawn block by block, projected in chunks year by year, quantiles from narrowing windows (or, with
-    window_sigmas 0, mostly from the fallback that keeps everything): the same bits as simulate's projection."""
+    window_sigmas 0, mostly from the fallback that keeps everything): the same bits as simulate's projection,
+    whether the first narrowing partitions the whole first block or (sample 100) every tenth value of it."""
     monkeypatch.setattr(sv.inputs, "DRAW_BLOCK", 1_000)  # five blocks, so the windows narrow four times
+    monkeypatch.setattr(sv.montecarlo, "_NARROWING_SAMPLE", sample)
     _, projection = sv.simulate(leader, 5_000, 4, 0.8, 2025, 2032)
     summary = sv.simulate_summary(leader, 5_000, 4, 0.8, 2025, 2032, chunk_size=700, window_sigmas=window_sigmas)
     pd.testing.assert_frame_equal(summary.probabilities, sv.survival_probabilities(projection), check_exact=True)
     pd.testing.assert_frame_equal(summary.fan, sv.cash_fan(projection), check_exact=True)
     assert summary.runway == sv.runway_summary(projection)
+
+
+def _exact_order_statistics(values, ranks):
+    ordered = np.sort(values, axis=1)
+    return [[(float(row[i]), float(row[j])) for i, j in ranks] for row in ordered]
+
+
+@pytest.mark.parametrize("sample_size", [10_000, 400])
+def test_order_statistics_from_a_sampled_first_narrowing_are_exact(sample_size):
+    """Eight blocks of 5,000 values in three columns (one with ties, one with inf): the windows' order statistics
+    are those of sorting all 40,000, whether the first bounds come from the whole first block or from every 12th
+    value of it (sample_size 400), and the sampled bounds do narrow the windows after the first block."""
+    rng = np.random.default_rng(21)
+    blocks = [rng.standard_normal((3, 5_000)) for _ in range(8)]
+    for block in blocks:
+        block[1] = np.round(block[1], 1)  # ties across the windows' edges
+        block[2, ::50] = np.inf  # beyond the horizon, as runways are
+    everything = np.concatenate(blocks, axis=1)
+    n = everything.shape[1]
+    ranks = [(0, 0), (1_999, 2_000), (19_999, 20_000), (37_999, 38_000), (n - 1, n - 1)]
+    stats = _OrderStatistics(n, 3, ranks, 10.0, sample_size=sample_size)
+    stats.add(blocks[0])
+    middle = [len(stats.kept[c][2][0]) for c in range(3)]
+    assert np.isfinite(stats.lo[:, 1:4]).all() and max(middle) < 5_000
+    for block in blocks[1:]:
+        stats.add(block)
+    assert stats.values() == _exact_order_statistics(everything, ranks)
+
+
+def test_order_statistics_report_a_stream_that_leaves_its_sampled_windows():
+    """A stream whose first block is N(0, 1) and whose later blocks are N(6, 1): the ranks move far from the windows
+    the first block's sample set, so the windows give None (the summary then keeps every value), and a window that
+    still holds its ranks gives them exactly."""
+    rng = np.random.default_rng(22)
+    blocks = [rng.standard_normal((1, 5_000)) + (0.0 if b == 0 else 6.0) for b in range(6)]
+    everything = np.concatenate(blocks, axis=1)
+    n = everything.shape[1]
+    ranks = [(0, 0), (99, 100), (14_999, 15_000)]
+    stats = _OrderStatistics(n, 1, ranks, 10.0, sample_size=500)
+    for block in blocks:
+        stats.add(block)
+    found = stats.values()[0]
+    assert found[1] is None and found[2] is None
+    assert found[0] == _exact_order_statistics(everything, ranks)[0][0]  # the minimum's window is never bounded
 
 
 @pytest.mark.parametrize("scenario", sv.SCENARIOS)
