@@ -485,6 +485,31 @@ def test_chunked_summary_equals_the_full_simulation_exactly(leader, monkeypatch,
     assert summary.runway == sv.runway_summary(projection)
 
 
+def test_runway_rows_gives_the_bits_of_argmax_and_where():
+    """runway_rows, which finds the first negative year row by row and gathers instead of np.where, gives the bits
+    of the direct formulation (argmax along the years, np.where for inf), on cash with +-0, NaN, +-inf, first-year
+    run-outs and draws that never run out, in C, Fortran and transposed layouts, with array and float starts."""
+
+    def direct(cash, cash_start):
+        before = np.concatenate([np.broadcast_to(cash_start, cash.shape[1:])[None, :], cash[:-1]], axis=0)
+        negative = cash < 0
+        first = negative.argmax(axis=0)
+        columns = np.arange(cash.shape[1])
+        start_cash, end_cash = before[first, columns], cash[first, columns]
+        fraction = np.where(start_cash > 0, start_cash / (start_cash - end_cash), 0.0)
+        return np.where(negative.any(axis=0), first + fraction, np.inf)
+
+    rng = np.random.default_rng(23)
+    special = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 1.0, -1.0, 2.0, -3.0, 1e-300])
+    for trial in range(600):
+        n_years, n = int(rng.integers(1, 6)), int(rng.integers(1, 9))
+        cash = rng.choice(special, (n_years, n)) if trial % 2 else rng.standard_normal((n_years, n))
+        start = rng.choice(special, n) if trial % 3 == 0 else float(rng.choice(special))
+        for layout in (cash, np.asfortranarray(cash), cash.T.copy().T):
+            with np.errstate(all="ignore"):
+                assert sv.runway_rows(layout, start).tobytes() == direct(layout, start).tobytes()
+
+
 def _exact_order_statistics(values, ranks):
     ordered = np.sort(values, axis=1)
     return [[(float(row[i]), float(row[j])) for i, j in ranks] for row in ordered]
