@@ -151,8 +151,8 @@ class _OrderStatistics:
     """Exact order statistics of the columns of a stream of rows, in memory that does not grow with the stream.
 
     Each wanted rank interval of each column keeps a window of values ``[lo, hi]`` and counts the values below
-    it. After every block the window is narrowed to ``window_sigmas`` standard deviations of where the rank is
-    expected among the values seen so far (a few thousand values, whatever the stream's length); windows only
+    it. After a block that doubles the values seen the window is narrowed to ``window_sigmas`` standard deviations
+    of where the rank is expected among them (a few thousand values, whatever the stream's length); windows only
     narrow, so every value of the final window was kept and the count below is exact. Where the stream moves a
     rank out of its window (a ``window_sigmas``-sigma event), :meth:`values` returns None and the caller keeps
     everything instead. ``window_sigmas`` None keeps every value. A window holding every value so far (the first
@@ -174,7 +174,7 @@ class _OrderStatistics:
         self.lo, self.hi = np.full(shape, -np.inf), np.full(shape, np.inf)
         self.below = np.zeros(shape, dtype=np.int64)
         self.kept: list[list[list[FloatArray]]] = [[[] for _ in self.ranks] for _ in range(n_columns)]
-        self.seen = 0
+        self.seen = self.narrowed_at = 0
 
     def add(self, rows: FloatArray) -> None:
         """Take a block of draws (columns x draws)."""
@@ -190,10 +190,14 @@ class _OrderStatistics:
                 self.below[c, w] += np.count_nonzero(column < lo)
                 self.kept[c][w].append(column[(column >= lo) & (column <= hi)])
         self.seen += rows.shape[1]
-        # Bounds from a sample hold many more values than they need: narrowed again at once, exactly, on what they
-        # kept, or the next block would keep that many too.
-        if self.sigmas is not None and self.seen < self.n_total and self._narrow():
-            self._narrow()
+        # Narrowed each time the values seen double: a window of so many sigmas holds a number of values that grows
+        # as the root of those seen, and so does what it gathers until they double, so memory stays bounded as it
+        # did narrowing after every block, with half the partitions. Bounds from a sample hold many more values
+        # than they need: narrowed again at once, exactly, on what they kept, or the next blocks would keep as many.
+        if self.sigmas is not None and self.seen < self.n_total and self.seen >= 2 * self.narrowed_at:
+            self.narrowed_at = self.seen
+            if self._narrow():
+                self._narrow()
 
     def _narrow(self) -> bool:
         n, sampled = self.seen, False
