@@ -14,6 +14,7 @@ from numpy.testing import assert_allclose
 from analysis.models import survival as sv
 from analysis.models.survival.inputs import _scored_inputs
 from analysis.models.survival.kernel import cash_by_year, count_by_year
+from analysis.models.survival.montecarlo import _OrderStatistics
 from analysis.models.survival.projection import _compound, _powers
 
 
@@ -469,16 +470,88 @@ def test_unknown_archetype_names_the_choices(dataset):
         sv.lab_input_table(dataset, "openai")
 
 
+@pytest.mark.parametrize("sample", [10_000, 100])
 @pytest.mark.parametrize("window_sigmas", [10.0, 0.0, None])
-def test_chunked_summary_equals_the_full_simulation_exactly(leader, monkeypatch, window_sigmas):
+def test_chunked_summary_equals_the_full_simulation_exactly(leader, monkeypatch, window_sigmas, sample):
     """Drawn block by block, projected in chunks year by year, quantiles from narrowing windows (or, with
-    window_sigmas 0, mostly from the fallback that keeps everything): the same bits as simulate's projection."""
+    window_sigmas 0, mostly from the fallback that keeps everything): the same bits as simulate's projection,
+    whether the first narrowing partitions the whole first block or (sample 100) every tenth value of it."""
     monkeypatch.setattr(sv.inputs, "DRAW_BLOCK", 1_000)  # five blocks, so the windows narrow four times
+    monkeypatch.setattr(sv.montecarlo, "_NARROWING_SAMPLE", sample)
     _, projection = sv.simulate(leader, 5_000, 4, 0.8, 2025, 2032)
     summary = sv.simulate_summary(leader, 5_000, 4, 0.8, 2025, 2032, chunk_size=700, window_sigmas=window_sigmas)
     pd.testing.assert_frame_equal(summary.probabilities, sv.survival_probabilities(projection), check_exact=True)
     pd.testing.assert_frame_equal(summary.fan, sv.cash_fan(projection), check_exact=True)
     assert summary.runway == sv.runway_summary(projection)
+
+
+def test_runway_rows_gives_the_bits_of_argmax_and_where():
+    """runway_rows, which finds the first negative year row by row and gathers instead of np.where, gives the bits
+    of the direct formulation (argmax along the years, np.where for inf), on cash with +-0, NaN, +-inf, first-year
+    run-outs and draws that never run out, in C, Fortran and transposed layouts, with array and float starts."""
+
+    def direct(cash, cash_start):
+        before = np.concatenate([np.broadcast_to(cash_start, cash.shape[1:])[None, :], cash[:-1]], axis=0)
+        negative = cash < 0
+        first = negative.argmax(axis=0)
+        columns = np.arange(cash.shape[1])
+        start_cash, end_cash = before[first, columns], cash[first, columns]
+        fraction = np.where(start_cash > 0, start_cash / (start_cash - end_cash), 0.0)
+        return np.where(negative.any(axis=0), first + fraction, np.inf)
+
+    rng = np.random.default_rng(23)
+    special = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 1.0, -1.0, 2.0, -3.0, 1e-300])
+    for trial in range(600):
+        n_years, n = int(rng.integers(1, 6)), int(rng.integers(1, 9))
+        cash = rng.choice(special, (n_years, n)) if trial % 2 else rng.standard_normal((n_years, n))
+        start = rng.choice(special, n) if trial % 3 == 0 else float(rng.choice(special))
+        for layout in (cash, np.asfortranarray(cash), cash.T.copy().T):
+            with np.errstate(all="ignore"):
+                assert sv.runway_rows(layout, start).tobytes() == direct(layout, start).tobytes()
+
+
+def _exact_order_statistics(values, ranks):
+    ordered = np.sort(values, axis=1)
+    return [[(float(row[i]), float(row[j])) for i, j in ranks] for row in ordered]
+
+
+@pytest.mark.parametrize("sample_size", [10_000, 400])
+def test_order_statistics_from_a_sampled_first_narrowing_are_exact(sample_size):
+    """Eight blocks of 5,000 values in three columns (one with ties, one with inf): the windows' order statistics
+    are those of sorting all 40,000, whether the first bounds come from the whole first block or from every 12th
+    value of it (sample_size 400), and the sampled bounds do narrow the windows after the first block."""
+    rng = np.random.default_rng(21)
+    blocks = [rng.standard_normal((3, 5_000)) for _ in range(8)]
+    for block in blocks:
+        block[1] = np.round(block[1], 1)  # ties across the windows' edges
+        block[2, ::50] = np.inf  # beyond the horizon, as runways are
+    everything = np.concatenate(blocks, axis=1)
+    n = everything.shape[1]
+    ranks = [(0, 0), (1_999, 2_000), (19_999, 20_000), (37_999, 38_000), (n - 1, n - 1)]
+    stats = _OrderStatistics(n, 3, ranks, 10.0, sample_size=sample_size)
+    stats.add(blocks[0])
+    middle = [len(stats.kept[c][2][0]) for c in range(3)]
+    assert np.isfinite(stats.lo[:, 1:4]).all() and max(middle) < 5_000
+    for block in blocks[1:]:
+        stats.add(block)
+    assert stats.values() == _exact_order_statistics(everything, ranks)
+
+
+def test_order_statistics_report_a_stream_that_leaves_its_sampled_windows():
+    """A stream whose first block is N(0, 1) and whose later blocks are N(6, 1): the ranks move far from the windows
+    the first block's sample set, so the windows give None (the summary then keeps every value), and a window that
+    still holds its ranks gives them exactly."""
+    rng = np.random.default_rng(22)
+    blocks = [rng.standard_normal((1, 5_000)) + (0.0 if b == 0 else 6.0) for b in range(6)]
+    everything = np.concatenate(blocks, axis=1)
+    n = everything.shape[1]
+    ranks = [(0, 0), (99, 100), (14_999, 15_000)]
+    stats = _OrderStatistics(n, 1, ranks, 10.0, sample_size=500)
+    for block in blocks:
+        stats.add(block)
+    found = stats.values()[0]
+    assert found[1] is None and found[2] is None
+    assert found[0] == _exact_order_statistics(everything, ranks)[0][0]  # the minimum's window is never bounded
 
 
 @pytest.mark.parametrize("scenario", sv.SCENARIOS)
@@ -519,6 +592,38 @@ def test_draws_are_made_block_by_block_so_more_draws_extend_the_same_draws(leade
         np.testing.assert_array_equal(more[name][: sv.DRAW_BLOCK], values)
     assert more["training_growth"].shape == (sv.DRAW_BLOCK + 10,)
     assert not np.array_equal(more["training_growth"][-10:], block["training_growth"][:10])
+
+
+@pytest.mark.parametrize("lognormal", [False, True])
+def test_input_values_are_input_quantile_clipped_bit_for_bit(lognormal):
+    """input_values, which picks the spread below or above the base without np.where, gives the bits of
+    input_quantile then np.clip: for a base at the low end, at the high end and inside, at scores that include
+    +-0, the smallest subnormals, +-inf and NaN (NaN compares equal to itself by bits only)."""
+    rng = np.random.default_rng(11)
+    specials = [0.0, -0.0, 5e-324, -5e-324, 1e-310, -1e-310, np.inf, -np.inf, np.nan, 1e300, -1e300]
+    z = np.concatenate([rng.standard_normal(5_000), specials, rng.standard_normal(5) * 1e-300])
+    ranges = [(0.2, 0.35, 0.5), (0.2, 0.2, 0.5), (0.2, 0.5, 0.5), (0.3, 0.45, 0.55), (1.0, 1.5, 9.0)]
+    for low, base, high in ranges:
+        spec = sv.inputs._InputSpec("x", low, base, high, lognormal, None if lognormal else (0.0, 0.99))
+        with np.errstate(invalid="ignore", over="ignore"):
+            drawn = sv.input_values([spec], {"x": z})["x"]
+            expected = sv.input_quantile(z, low, base, high, lognormal)
+        if not lognormal:
+            expected = np.clip(expected, 0.0, 0.99)
+        assert np.asarray(drawn).tobytes() == np.asarray(expected).tobytes(), (low, base, high)
+
+
+def test_kernel_with_draws_that_serve_nothing_is_project_lab_bit_for_bit(leader):
+    """Draws with no starting revenue have no serving cost in the first year (the new streams start later), so the
+    kernel's infrastructure takes its masked division (growth 1 where nothing was served) instead of dividing
+    everywhere: project_lab's bits all the same."""
+    inputs = sv.draw_inputs(leader, 2_000, 8, 0.8)
+    inputs["revenue_start_usd_bn"][::7] = 0.0
+    projection = sv.project_lab(inputs, 2025, 2032)
+    ocf, cash = cash_by_year(inputs, 2025, 2032)
+    assert (projection.inference_cost[::7, 0] == 0).all() and (projection.inference_cost[1::7, 0] > 0).all()
+    np.testing.assert_array_equal(ocf.T, projection.operating_cash_flow)
+    np.testing.assert_array_equal(cash.T, projection.cash_without_new_capital)
 
 
 def test_monte_carlo_memory_does_not_grow_with_the_draws(leader):

@@ -283,6 +283,25 @@ def input_specs(table: pd.DataFrame) -> list[_InputSpec]:
     return specs
 
 
+def _spread_times(z: FloatArray, below: float, above: float) -> FloatArray:
+    """``np.where(z < 0, below, above) * z``, the same bits, into a new array.
+
+    np.where picks per draw with a branch, which random signs mispredict half the time: 75 us for 20,000 scores
+    against 16 for a sign pattern the processor has learned, half of :func:`input_values`' time. Both products
+    are computed instead and the one np.where would pick is the smaller (``below`` >= ``above``) or larger of the
+    two, by SIMD minimum or maximum: rounding keeps the order of exact products, so below * z <= above * z for
+    z < 0 and the reverse for z >= 0 (for z = -0.0 both are -0.0). That holds for any z when both spreads are
+    positive and finite (0 x inf is NaN); otherwise np.where itself.
+    """
+    if not (0.0 < below < np.inf and 0.0 < above < np.inf):
+        drawn: FloatArray = np.where(z < 0, below, above)
+        drawn *= z
+        return drawn
+    drawn = np.multiply(z, below)
+    other = np.multiply(z, above)
+    return np.minimum(drawn, other, out=drawn) if below >= above else np.maximum(drawn, other, out=drawn)
+
+
 def input_values(
     specs: Sequence[_InputSpec], scores: Mapping[str, FloatArray], part: slice = slice(None)
 ) -> dict[str, FloatArray | float]:
@@ -291,6 +310,16 @@ def input_values(
     :func:`input_quantile` and ``np.clip``, operation for operation, in place and without their call overhead.
     """
     values: dict[str, FloatArray | float] = {}
+    bounds: dict[tuple[float, int], FloatArray] = {}
+
+    def bound(value: float, size: int) -> FloatArray:
+        # np.maximum and np.minimum of an array and a number run a scalar loop, three times slower than their SIMD
+        # loop on two arrays, which gives the same bits (NaN and signed zeros too): each clip bound as an array,
+        # filled once for the inputs that share it.
+        if (value, size) not in bounds:
+            bounds[value, size] = np.full(size, value)
+        return bounds[value, size]
+
     for spec in specs:
         if spec.high <= spec.low:
             values[spec.name] = spec.base
@@ -298,20 +327,18 @@ def input_values(
         z = scores[spec.name][part]
         if spec.lognormal:
             centre = np.log(spec.base)
-            drawn = np.where(z < 0, centre - np.log(spec.low), np.log(spec.high) - centre)
-            drawn *= z
+            drawn = _spread_times(z, centre - np.log(spec.low), np.log(spec.high) - centre)
             drawn /= Z90
             np.add(centre, drawn, out=drawn)
             np.exp(drawn, out=drawn)
         else:
-            drawn = np.where(z < 0, spec.base - spec.low, spec.high - spec.base)
-            drawn *= z
+            drawn = _spread_times(z, spec.base - spec.low, spec.high - spec.base)
             drawn /= Z90
             np.add(spec.base, drawn, out=drawn)
         if spec.clip is not None:
-            np.maximum(drawn, spec.clip[0], out=drawn)
+            np.maximum(drawn, bound(spec.clip[0], drawn.size), out=drawn)
             if spec.clip[1] != np.inf:  # the smaller of a number and infinity is the number
-                np.minimum(drawn, spec.clip[1], out=drawn)
+                np.minimum(drawn, bound(spec.clip[1], drawn.size), out=drawn)
         values[spec.name] = drawn
     return values
 

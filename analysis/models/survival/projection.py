@@ -24,15 +24,32 @@ from analysis.models.survival.inputs import (
 
 
 def runway_rows(cash: FloatArray, cash_start: FloatArray | float) -> FloatArray:
-    """Years until cash (years x draws) runs out, interpolated within the year; inf where it never does."""
-    before = np.concatenate([np.broadcast_to(cash_start, cash.shape[1:])[None, :], cash[:-1]], axis=0)
-    negative = cash < 0
-    first = negative.argmax(axis=0)
-    columns = np.arange(cash.shape[1])
-    start_cash, end_cash = before[first, columns], cash[first, columns]
+    """Years until cash (years x draws) runs out, interpolated within the year; inf where it never does.
+
+    Row by row, for the Monte Carlo's chunks: the first negative year counted as the years before it in which cash
+    was never negative so far (np.argmax along the years reads a column at a time, eight times slower), the cash
+    either side of it gathered from the flattened rows, and inf where cash never runs out gathered too, as
+    np.where picks with a branch that draws running out or not at random mispredict half the time.
+    """
+    n_years, n = cash.shape
+    never = np.ones(n, dtype=bool)
+    first = np.zeros(n, dtype=np.intp)  # for draws that never run out, the last year: any year would do
+    for t in range(n_years - 1):
+        never &= ~(cash[t] < 0)  # not cash >= 0: NaN is not negative
+        first += never
+    runs_out = ~never | (cash[-1] < 0)
+    flat, at = cash.ravel(), np.arange(n)
+    at += first * n
+    end_cash = flat.take(at)
+    at -= n  # the year before, or for the first year (negative, wrapping round to any value) the starting cash
+    start_cash = np.where(first > 0, flat.take(at), cash_start)
     with np.errstate(divide="ignore", invalid="ignore"):
         fraction = np.where(start_cash > 0, start_cash / (start_cash - end_cash), 0.0)
-    return np.where(negative.any(axis=0), first + fraction, np.inf)
+    runway = np.empty((2, n))
+    runway[0] = np.inf
+    np.add(first, fraction, out=runway[1])
+    years: FloatArray = runway.ravel().take(np.arange(n) + n * runs_out)
+    return years
 
 
 @dataclass(frozen=True)
