@@ -53,7 +53,8 @@ def test_make_bench_runs_the_reruns_beside_the_builds_and_engines(tmp_path, monk
     """`make bench` (bench.py without options) measures the re-run targets too: they ran only with --reruns-only."""
     bench = _bench_module()
     ran = []
-    monkeypatch.setattr(bench, "squigglepy_installed", lambda: True)
+    monkeypatch.setattr(bench, "squigglepy_installed", lambda: True)  # make test does not install it
+    monkeypatch.setattr(bench, "machine", lambda: ["- the machine"])
     monkeypatch.setattr(bench, "build_benchmarks", lambda *a, **k: ran.append("builds"))
     monkeypatch.setattr(bench, "rerun_benchmarks", lambda *a, **k: ran.append("reruns"))
     monkeypatch.setattr(bench, "engine_benchmarks", lambda *a, **k: ran.append("engines"))
