@@ -124,3 +124,26 @@ def test_headline_from_parts_reads_the_cells_and_refuses_a_grid_without_the_alte
     assert figures["breakeven_alt_cost"] == grid.loc[1, "breakeven_conversion"]
     with pytest.raises(ValueError, match=r"breakeven_grid has no row for free_cap = 5.0 and cost = 0.004"):
         pr.headline_from_parts(results, comparison, grid.iloc[:1], sweep, later, base, 0.004)
+
+
+@settings(max_examples=30, deadline=None)
+@given(cost=st.one_of(st.just(0.0), st.floats(0.0, 5.0)))
+def test_a_result_at_another_cost_is_the_pricing_at_that_cost_bit_for_bit(cost):
+    """at_cost re-costs a pricing (the chapter's structural alternative at the article's 2026 price) instead of
+    pricing every user-month again: the same arrays, counts and freemium free-user cost, to the bit."""
+    base = pr.settings_from_params(PRICING.defaults)
+    priced = pr.run_all_strategies(POPULATION, replace(base, cost_per_generation_usd=cost))
+    recosted = [pr.at_cost(r, cost) for r in pr.run_all_strategies(POPULATION, base)]
+    for want, got in zip(priced, recosted, strict=True):
+        assert got.strategy == want.strategy
+        assert np.array_equal(got.cost_usd, want.cost_usd) and np.array_equal(got.revenue_usd, want.revenue_usd)
+        assert got.free_cost_usd == want.free_cost_usd
+    assert pr.compare_strategies(recosted).equals(pr.compare_strategies(priced))
+
+
+def test_a_result_without_served_generations_cannot_be_recosted():
+    result = pr.price_credits(POPULATION, 1.0, 0.4)
+    with pytest.raises(ValueError, match="the credits result has no served generations: price it again"):
+        pr.at_cost(replace(result, served=None), 0.1)
+    with pytest.raises(ValueError, match="cost_per_generation_usd"):
+        pr.at_cost(result, -0.1)

@@ -72,6 +72,7 @@ from analysis.models.pricing.settings import (
 )
 from analysis.models.pricing.strategies import (
     StrategyResult,
+    at_cost,
     choose_tiers,
     compare_strategies,
     price_credits,
@@ -85,6 +86,7 @@ from analysis.models.pricing.strategies import (
 from analysis.models.pricing.totals import StrategyTotals
 
 __all__ = [
+    "at_cost",
     "CAP_MULTIPLIERS",
     "CRITERIA",
     "DeflationCase",

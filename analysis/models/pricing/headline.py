@@ -13,7 +13,7 @@ from analysis.models.pricing.deflation import DeflationCase, project_deflation, 
 from analysis.models.pricing.freemium_and_caps import freemium_breakeven_grid, sweep_tier_caps
 from analysis.models.pricing.population import FloatArray, Population, check_positive
 from analysis.models.pricing.settings import PricingSettings, run_all_strategies
-from analysis.models.pricing.strategies import StrategyResult, compare_strategies
+from analysis.models.pricing.strategies import StrategyResult, at_cost, compare_strategies
 from analysis.models.pricing.totals import StrategyTotals
 
 HEADLINE_FIGURES = (
@@ -38,6 +38,7 @@ def compute_headline_figures(
     alt_cost_per_generation_usd: float,
     cap_multipliers: Sequence[float] | FloatArray,
     totals: StrategyTotals | None = None,
+    results: Sequence[StrategyResult] | None = None,
 ) -> dict[str, float]:
     """The chapter's headline figures on one population (keys: :data:`HEADLINE_FIGURES`).
 
@@ -45,12 +46,13 @@ def compute_headline_figures(
     (the article's 2026 price in the chapter); ``best_cap_tier_1`` the entry tier's
     profit-maximising cap over ``cap_multipliers``; the two ``*_later`` margins are after
     ``years`` of the ``deflation`` case. ``totals`` may pass a :class:`StrategyTotals` of the
-    population, to share its sums with the caller's projections.
+    population, to share its sums with the caller's projections; ``results`` ``run_all_strategies(population,
+    settings)`` where the caller has them (re-costed with :func:`at_cost`, say).
     """
     check_positive("alt_cost_per_generation_usd", alt_cost_per_generation_usd, allow_zero=True)
     if len(cap_multipliers) == 0:
         raise ValueError("cap_multipliers is empty: give at least one multiple of the entry tier's cap")
-    results = run_all_strategies(population, settings)
+    results = run_all_strategies(population, settings) if results is None else results
     now = compare_strategies(results)
     totals = StrategyTotals(population) if totals is None else totals
     totals.record(settings, results)  # the projection re-costs these flat plans rather than pricing them again
@@ -129,20 +131,23 @@ def structural_alternatives(
     now: pd.DataFrame | None = None,
     projected: pd.DataFrame | None = None,
     totals: StrategyTotals | None = None,
+    results: Sequence[StrategyResult] | None = None,
 ) -> dict[str, list[dict[str, float]]]:
     """The headline figures under each structural choice's alternatives, for :func:`uncertainty_budget`.
 
     ``"cost"``: every figure with the cost per generation at ``alt_cost_per_generation_usd``;
     ``"deflation"``: the two later margins under each case after the first (the others do not move).
     ``projected`` may pass :func:`project_deflation_cases`' table of these cases (the chapter has it), so they are
-    not projected again; ``totals`` a :class:`StrategyTotals` of the population, to share its sums.
+    not projected again; ``totals`` a :class:`StrategyTotals` of the population, to share its sums; ``results``
+    ``run_all_strategies(population, settings)``, re-costed at the alternative cost instead of priced again.
     """
     from dataclasses import replace
 
     totals = StrategyTotals(population) if totals is None else totals
     cheap = replace(settings, cost_per_generation_usd=alt_cost_per_generation_usd)
+    cheap_results = None if results is None else [at_cost(r, alt_cost_per_generation_usd) for r in results]
     cost = compute_headline_figures(population, cheap, cases[0], years, alt_cost_per_generation_usd, cap_multipliers,
-                                    totals)  # fmt: skip
+                                    totals, cheap_results)  # fmt: skip
     if projected is None:
         projected = project_deflation_cases(population, settings, years, cases[1:], now, totals)
     deflation = []

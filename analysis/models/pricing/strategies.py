@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,27 @@ class StrategyResult:
     free_cost_usd: float = 0.0
     plan: npt.NDArray[np.int64] | None = None
     served: FloatArray | None = None
+
+
+def at_cost(result: StrategyResult, cost_per_generation_usd: float) -> StrategyResult:
+    """The same pricing at another cost per generation, to the bit: who buys, pays and is capped does not depend on
+    the cost, so only the cost moves (``served`` times the new cost, as the pricing functions compute it).
+
+    Examples
+    --------
+    >>> from analysis.models.pricing.population import simulate_population
+    >>> population = simulate_population(50, 3, 30, 1.2, 0.4, 0.15, 1.5, 0.8, seed=1)
+    >>> cheaper = at_cost(price_credits(population, 1.0, 0.4), 0.1)
+    >>> bool((cheaper.cost_usd == price_credits(population, 1.0, 0.1).cost_usd).all())
+    True
+    """
+    check_positive("cost_per_generation_usd", cost_per_generation_usd, allow_zero=True)
+    if result.served is None:
+        raise ValueError(f"the {result.strategy} result has no served generations: price it again at the new cost")
+    cost = result.served * cost_per_generation_usd
+    # Freemium's free users are those on plan 0 (plan is who pays), summed in the same order as price_freemium.
+    free = float(cost[result.plan == 0].sum()) if result.strategy == "freemium" and result.plan is not None else 0.0
+    return replace(result, cost_usd=cost, free_cost_usd=free)
 
 
 def _buyers_usage(population: Population, price_usd: float) -> tuple[npt.NDArray[np.bool_], FloatArray]:

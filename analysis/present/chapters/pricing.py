@@ -305,7 +305,7 @@ class PricingChapter(ChapterContext):
         labels = present.budget_labels(fmt_usd(self.price_2026))
         alternatives = pr.structural_alternatives(self.population, self.settings, self.cases, self.years, self.price_2026,
                                                   pr.CAP_MULTIPLIERS, self.comparison, self.deflation_cases,
-                                                  self.totals)  # fmt: skip
+                                                  self.totals, self.results)  # fmt: skip
         budget = pr.uncertainty_budget({k: self.headline[k] for k in labels}, self.per_seed, alternatives)
         self.glue("pr_spread_seeds", md_count(self.n_seeds))
         self.glue("pr_spread_n_users", md_count(p["spread_n_users"]))
