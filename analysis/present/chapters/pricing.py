@@ -120,7 +120,9 @@ class PricingChapter(ChapterContext):
     @cached_property
     def sd(self) -> pd.Series:
         """Each headline figure's standard deviation over the other seeds."""
-        return self.per_seed.drop(columns="seed").std(ddof=1)
+        # A figure infinite on some seed (a break-even never reached) has no spread: NaN, without numpy's warning.
+        with np.errstate(invalid="ignore"):
+            return self.per_seed.drop(columns="seed").std(ddof=1)
 
     def _supported(self, key: str) -> str:
         return fmt_share_supported(self.headline[key], self.sd[key])
