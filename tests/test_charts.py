@@ -232,3 +232,23 @@ def test_a_shown_chart_is_the_bundle_altair_would_show_without_validating_again(
     chart = _range_chart()
     assert ShownChart(chart)._repr_mimebundle_() == chart._repr_mimebundle_()
     assert "vega-static" in ShownChart(chart)._repr_mimebundle_()["text/html"]
+
+
+def test_a_chart_with_an_infinite_value_carries_json_a_browser_can_parse():
+    """A break-even no conversion reaches is infinite: the spec in the page read 'Infinity', which JSON.parse
+    refuses, so the page's script drew no live chart (seen in Chromium on a run's page). It is null now."""
+    from analysis.present.charts.theme import renderer
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    # The explorers attach their grid as records (altair sanitises a DataFrame, not records).
+    rows = [{"x": 1.0, "y": 0.1}, {"x": 2.0, "y": float("inf")}, {"x": 3.0, "y": float("nan")}]
+    spec = {"data": {"values": rows}, "mark": "line",
+            "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}}}  # fmt: skip
+    bundle = renderer(spec)
+    payload = re.search(r'<script type="application/json" class="vega-spec">(.*?)</script>', bundle["text/html"])
+    parsed = json.loads(payload.group(1), parse_constant=refuse)
+    assert [row["y"] for row in parsed["data"]["values"]] == [0.1, None, None]
+    assert json.loads(json.dumps(bundle[charts.CHART_MIME]), parse_constant=refuse) == parsed
+    assert rows[1]["y"] == float("inf")  # the caller's records are left as they were

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import math
 import re
 from typing import Any
 
@@ -127,7 +128,36 @@ CHART_MIME = "application/vnd.vegalite.v5+json"
 
 
 def renderer(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
+    spec = json_safe(spec)
     return {"text/html": chart_html(spec), CHART_MIME: spec, "text/plain": str(spec.get("description", "<chart>"))}
+
+
+def json_safe(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with every infinite or NaN number as null, which Vega reads as a missing value.
+
+    JSON has no infinity: a grid value no conversion reaches (an infinite break-even) was written ``Infinity``, the
+    page's script could not parse the spec, and no live chart was drawn. A spec without one is returned as it is.
+
+    Examples
+    --------
+    >>> json_safe({"data": {"values": [{"x": float("inf")}, {"x": 1.5}, {"x": float("nan")}]}})
+    {'data': {'values': [{'x': None}, {'x': 1.5}, {'x': None}]}}
+    """
+    try:
+        json.dumps(spec, allow_nan=False)
+        return spec
+    except ValueError:
+        return dict(_finite_or_null(spec))
+
+
+def _finite_or_null(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_or_null(item) for item in value]
+    return value
 
 
 class ShownChart:
