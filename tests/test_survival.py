@@ -776,3 +776,15 @@ def test_a_vanishing_uncertainty_prints_at_most_hundredths_of_a_point(dataset, u
     for p in (0.0, 1.0, 0.123456):
         text = share_supported(p, uncertainty)
         assert explorers.readout_format(dataset["key_figures"], "sv_p_breakeven", p, text) == ".2%"
+
+
+def test_an_archetype_probability_of_zero_prints_zero_not_under_one_percent():
+    """The big-tech lab's cash never lasts under the pessimistic scenario: its probability is 0, which printed
+    '<1%' (as if some draws survived); a small positive one still prints '<1%', one just under 1 '>99%'."""
+    from analysis.present.survival import archetype_probabilities_table
+
+    by_archetype = pd.DataFrame({"archetype": ["bigtech_lab"] * 3, "scenario": ["pessimistic", "base", "optimistic"],
+                                 "p_breakeven_by_year": [0.0, 0.0001, 0.9999], "p_cash_lasts": [0.0, 0.0002, 1.0]})  # fmt: skip
+    table = archetype_probabilities_table(by_archetype, 2030, 0)
+    printed = table.drop(columns=["Archetype", "Scenario"]).to_numpy().tolist()
+    assert printed == [["0%", "0%"], ["<1%", "<1%"], [">99%", "100%"]]

@@ -245,7 +245,7 @@ def archetype_probabilities_table(by_archetype: pd.DataFrame, year: int, decimal
     """Each archetype's headline probabilities under each scenario, printed with the budget's decimals."""
 
     def share(p: float) -> str:
-        return fmt_share(p, decimals) if p >= 0.5 * 10 ** -(decimals + 2) else f"<{10**-decimals:g}%"
+        return fmt_share_bounded(p, decimals)  # never '<1%' for a probability of zero, nor '100%' for one below it
 
     return pd.DataFrame(
         {

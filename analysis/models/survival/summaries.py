@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import Dataset
-from analysis.formats import with_article
+from analysis.formats import fmt_share_bounded, with_article
 from analysis.models.survival.inputs import (
     ARCHETYPES,
     SCENARIOS,
@@ -105,7 +105,7 @@ def question_figures(
             ("p_breakeven_by_year", "be", f" reaches sustained break-even by {headline_year}"),
         ):
             value = float(getattr(row, measure))
-            text = f"{value:.{decimals}%}" if value >= 0.5 * 10 ** -(decimals + 2) else f"<{10**-decimals:g}%"
+            text = fmt_share_bounded(value, decimals)  # a probability of zero is '0%', not '<1%'
             figures.append(
                 {"key": f"sv_p_{key}_{row.archetype}_{row.scenario}", "value": value, "unit": "share", "text": text,
                  "sentence": f"The probability that {with_article(archetype_names[row.archetype])}{words} under the "
