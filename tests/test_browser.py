@@ -28,7 +28,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 SCREENSHOTS = REPO_ROOT / "_build" / "screenshots"
 CHAPTERS = ("business_models", "pricing", "survival")
 WIDTHS = (1366, 390)
-SCHEMES = ("light", "dark")
+SCHEMES = ("light", "dark", "system-dark")  # system-dark: no choice stored, the reader's system prefers dark
 # A4 is 210 mm wide; the print stylesheet's page margins are 12 mm each side: 186 mm at 96 px per inch.
 A4_PRINTABLE_PX = round(186 / 25.4 * 96)
 MIN_CONTRAST = 4.5
@@ -132,7 +132,8 @@ def open_page(browser, url: str, width: int, scheme: str, local: tuple[str, ...]
     """A page at ``url`` in a fresh context; returns (page, console errors, requests that left ``local``)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
+    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript,
+                                  color_scheme="dark" if scheme == "system-dark" else "light")  # fmt: skip
     if scheme == "dark":  # the theme's own switch stores the reader's choice here
         context.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
     page = context.new_page()
@@ -156,7 +157,7 @@ def open_page(browser, url: str, width: int, scheme: str, local: tuple[str, ...]
 
 def test_every_page_over_http_and_from_disk_on_laptop_and_phone_in_light_and_dark(server, built_site, browser):
     """Issue 11, items 1, 2, 4, 6 and 13: on every page, opened over HTTP and from file://, at 1366 and 390 px,
-    light and dark: every chart is drawn live, none is wider than the window, the page never scrolls
+    light and dark (the site's switch, and on the phone the system's preference): every chart is drawn live, none is wider than the window, the page never scrolls
     sideways (wide tables scroll in their own box, with the hint showing), no console error, no
     request leaves the host, every text has a contrast of at least 4.5:1, one search box is in view, and
     figure and table captions share one style; the Key findings box of the introduction and of each chapter
@@ -170,6 +171,8 @@ def test_every_page_over_http_and_from_disk_on_laptop_and_phone_in_light_and_dar
             local = (server, "data:", "blob:") if origin == "http" else ("file://", "data:", "blob:")
             for width in WIDTHS:
                 for scheme in SCHEMES:
+                    if scheme == "system-dark" and width != 390:
+                        continue  # the system's preference is checked on the phone, where it is most often dark
                     where = f"{page_path} ({origin}, {width} px, {scheme})"
                     page, errors, outside = open_page(browser, url, width, scheme, local)
                     stem = Path(page_path).stem
@@ -180,7 +183,7 @@ def test_every_page_over_http_and_from_disk_on_laptop_and_phone_in_light_and_dar
                         page.wait_for_timeout(300)
                     seen = page.evaluate(MEASURE)
                     visits += 1
-                    if scheme == "dark" and seen["theme"] != "dark":
+                    if scheme in ("dark", "system-dark") and seen["theme"] != "dark":
                         problems.append(f"{where}: dark mode did not apply ({seen['theme']})")
                     if stem in (*CHAPTERS, "intro") and not (seen["findingsTop"] or 10**6) < 900:
                         problems.append(
@@ -215,7 +218,7 @@ def test_every_page_over_http_and_from_disk_on_laptop_and_phone_in_light_and_dar
                             if problem:
                                 problems.append(problem)
                     page.context.close()
-    assert visits == len(_pages(built_site)) * 8
+    assert visits == len(_pages(built_site)) * 10
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(sorted(set(problems)))
     assert {f"{c}-390-dark-file.png" for c in CHAPTERS} <= {p.name for p in SCREENSHOTS.glob("*.png")}
 
