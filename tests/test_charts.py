@@ -234,6 +234,25 @@ def test_a_shown_chart_is_the_bundle_altair_would_show_without_validating_again(
     assert "vega-static" in ShownChart(chart)._repr_mimebundle_()["text/html"]
 
 
+def test_an_explorer_is_shown_with_its_grid_rows_as_altair_would_show_them():
+    """ShownChart puts an explorer's grid rows into the spec without to_dict walking them: the same bundle."""
+    from analysis.present.charts import ShownChart
+    from analysis.present.charts.explorers import layer_chart
+
+    charts.enable()
+    rows = [{"x": float(i), "y": i / 10} for i in range(40)]
+    spec = {"datasets": {"grid": rows},
+            "layer": [{"data": {"name": "grid"}, "mark": "line",
+                       "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                    "y": {"field": "y", "type": "quantitative"}}},
+                      {"data": {"values": [{}]}, "mark": {"type": "text", "text": "note"}}]}  # fmt: skip
+    chart = layer_chart(spec)
+    shown = ShownChart(chart)._repr_mimebundle_()
+    assert shown == chart._repr_mimebundle_()
+    assert shown[charts.CHART_MIME]["datasets"]["grid"] == rows
+    assert chart.datasets == {"grid": rows}  # the chart keeps its rows
+
+
 def test_a_chart_with_an_infinite_value_carries_json_a_browser_can_parse():
     """A break-even no conversion reaches is infinite: the spec in the page read 'Infinity', which JSON.parse
     refuses, so the page's script drew no live chart (seen in Chromium on a run's page). It is null now."""
