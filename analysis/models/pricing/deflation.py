@@ -66,10 +66,7 @@ def project_deflation(
         raise ValueError(f"years = {years!r} is not allowed: must be >= 0")
     if now is None:
         now = compare_strategies(run_all_strategies(population, settings))
-    if totals is None:
-        totals = StrategyTotals(population)
-    elif totals.population is not population:
-        raise ValueError("totals is of another population: pass StrategyTotals(population)")
+    totals = StrategyTotals.of(population, totals)
     later = totals.summaries(_deflated(settings, years, price_decline_per_year, cost_decline_per_year))
     return pd.DataFrame(
         {
@@ -140,7 +137,7 @@ def project_deflation_cases(
     frames = []
     if now is None:
         now = compare_strategies(run_all_strategies(population, settings))
-    totals = StrategyTotals(population) if totals is None else totals
+    totals = StrategyTotals.of(population, totals)
     for case in cases:
         frame = project_deflation(
             population, settings, years, case.usage_price_decline_per_year, case.cost_decline_per_year, now, totals
@@ -191,10 +188,7 @@ def deflation_explorer_grid(
         raise ValueError(f"years = {years!r} is not allowed: must be >= 0")
     if now is None:
         now = compare_strategies(run_all_strategies(population, settings))
-    if totals is None:
-        totals = StrategyTotals(population)
-    elif totals.population is not population:
-        raise ValueError("totals is of another population: pass StrategyTotals(population)")
+    totals = StrategyTotals.of(population, totals)
     n_user_months = int(population.demand.size)
     columns: dict[str, list[Any]] = {name: [] for name in GRID_COLUMNS}
     for price_decline in usage_price_declines:

@@ -54,7 +54,7 @@ def compute_headline_figures(
         raise ValueError("cap_multipliers is empty: give at least one multiple of the entry tier's cap")
     results = run_all_strategies(population, settings) if results is None else results
     now = compare_strategies(results)
-    totals = StrategyTotals(population) if totals is None else totals
+    totals = StrategyTotals.of(population, totals)
     totals.record(settings, results)  # the projection re-costs these flat plans rather than pricing them again
     grid = freemium_breakeven_grid(
         population,
@@ -143,7 +143,7 @@ def structural_alternatives(
     """
     from dataclasses import replace
 
-    totals = StrategyTotals(population) if totals is None else totals
+    totals = StrategyTotals.of(population, totals)
     cheap = replace(settings, cost_per_generation_usd=alt_cost_per_generation_usd)
     cheap_results = None if results is None else [at_cost(r, alt_cost_per_generation_usd) for r in results]
     cost = compute_headline_figures(population, cheap, cases[0], years, alt_cost_per_generation_usd, cap_multipliers,

@@ -59,6 +59,16 @@ class StrategyTotals:
         self._buyers: dict[float, npt.NDArray[np.bool_]] = {}  # who buys at a usage price
         self._flat: dict[Hashable, tuple[float, FloatArray]] = {}  # a flat plan's revenue and served generations
 
+    @classmethod
+    def of(cls, population: Population, totals: StrategyTotals | None = None) -> StrategyTotals:
+        """``totals`` if the caller passes one of ``population`` (to share its sums), else a new one; a
+        :class:`StrategyTotals` of another population is refused."""
+        if totals is None:
+            return cls(population)
+        if totals.population is not population:
+            raise ValueError("totals is of another population: pass StrategyTotals(population)")
+        return totals
+
     def _by_user(self, key: Hashable, per_user_month: Callable[[], FloatArray]) -> FloatArray:
         """Each user's sum over the months of ``per_user_month()``, summed as ``summarise`` sums it, once per key."""
         if key not in self._sums:
