@@ -65,13 +65,15 @@ def theme_config() -> alt.theme.ThemeConfig:
     }
 
 
-def chart_html(spec: dict[str, Any]) -> str:
+def chart_html(spec: dict[str, Any], payload: str | None = None) -> str:
     """HTML for one chart: a container with a static SVG and the spec as JSON, and no script of its own.
 
     The site's ``report.js`` (a classic script, see :mod:`analysis.pipeline.sphinx_site`) draws the live chart
     into ``.vega-live`` and hides the static SVG; without JavaScript, or in print, the SVG is the chart.
+    ``payload`` is the spec's JSON from :func:`spec_json`, if the caller has it.
     """
-    payload = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    if payload is None:
+        spec, payload = spec_json(spec)
     chart_id = "vega-" + hashlib.sha256(payload.encode()).hexdigest()[:12]
     description = html.escape(str(spec.get("description", "Chart")), quote=True)
     # "</" must not appear inside a script element.
@@ -128,26 +130,31 @@ CHART_MIME = "application/vnd.vegalite.v5+json"
 
 
 def renderer(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
-    spec = json_safe(spec)
-    return {"text/html": chart_html(spec), CHART_MIME: spec, "text/plain": str(spec.get("description", "<chart>"))}
+    spec, payload = spec_json(spec)
+    return {"text/html": chart_html(spec, payload), CHART_MIME: spec,
+            "text/plain": str(spec.get("description", "<chart>"))}  # fmt: skip
 
 
-def json_safe(spec: dict[str, Any]) -> dict[str, Any]:
-    """``spec`` with every infinite or NaN number as null, which Vega reads as a missing value.
+def spec_json(spec: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """``spec`` as compact JSON a browser can parse, and the spec that JSON is of: every infinite or NaN number
+    null, which Vega reads as a missing value (a spec without one is returned as it is).
 
     JSON has no infinity: a grid value no conversion reaches (an infinite break-even) was written ``Infinity``, the
-    page's script could not parse the spec, and no live chart was drawn. A spec without one is returned as it is.
+    page's script could not parse the spec, and no live chart was drawn.
 
     Examples
     --------
-    >>> json_safe({"data": {"values": [{"x": float("inf")}, {"x": 1.5}, {"x": float("nan")}]}})
+    >>> spec, payload = spec_json({"data": {"values": [{"x": float("inf")}, {"x": 1.5}, {"x": float("nan")}]}})
+    >>> spec
     {'data': {'values': [{'x': None}, {'x': 1.5}, {'x': None}]}}
+    >>> payload
+    '{"data":{"values":[{"x":null},{"x":1.5},{"x":null}]}}'
     """
     try:
-        json.dumps(spec, allow_nan=False)
-        return spec
+        return spec, json.dumps(spec, sort_keys=True, separators=(",", ":"), allow_nan=False)
     except ValueError:
-        return dict(_finite_or_null(spec))
+        spec = dict(_finite_or_null(spec))
+        return spec, json.dumps(spec, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def _finite_or_null(value: Any) -> Any:
