@@ -290,6 +290,24 @@ def test_chapters_print_to_a4_with_every_figure_and_table_inside_the_page(server
     assert not problems, "\n".join(problems)
 
 
+def test_a_reader_in_dark_mode_prints_the_light_page(server, built_site, browser):
+    """With the system preferring dark, the page is dark on screen, and printing turns it light (white paper, the
+    text's contrast kept); after printing it is dark again. Printed dark, the headings and the banner were
+    unreadable (seen in a Chromium PDF)."""
+    theme = "() => [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]"
+    for scheme in ("system-dark", "dark"):
+        page, errors, _ = open_page(browser, urljoin(server, "book/pricing.html"), 1366, scheme, (server, "data:"))
+        assert page.evaluate(theme)[0] == "dark", scheme
+        page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+        assert page.evaluate(theme) == ["light", "rgb(255, 255, 255)"], scheme
+        if scheme == "system-dark":
+            page.pdf(path=str(SCREENSHOTS / "pricing-printed-from-dark.pdf"), format="A4", print_background=True)
+        page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+        assert page.evaluate(theme)[0] == "dark", scheme
+        assert errors == [], errors
+        page.context.close()
+
+
 def _check_link(root: Path, page_path: str, href: str) -> str | None:
     """None if an internal link's file (and anchor) exists; a message otherwise. External links are not followed."""
     if re.match(r"^(https?:|mailto:|javascript:)", href):

@@ -92,10 +92,26 @@
     selection.addRange(range);
   }
 
+  // Paper is white: a reader in dark mode (the switch, or the system's preference) prints the light page, whose
+  // text keeps its contrast with or without the browser's "background graphics"; the dark page comes back after.
+  function printInLight() {
+    var root = document.documentElement;
+    var shown = null;
+    window.addEventListener("beforeprint", function () {
+      if (shown === null) shown = root.dataset.theme; // a second beforeprint before afterprint keeps the first
+      if (shown === "dark") root.dataset.theme = "light";
+    });
+    window.addEventListener("afterprint", function () {
+      if (shown === "dark") root.dataset.theme = "dark";
+      shown = null;
+    });
+  }
+
   function start() {
     drawCharts();
     markScrollingTables();
     copyButtons();
+    printInLight();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
